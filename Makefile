@@ -1,0 +1,159 @@
+# Palermo - plain Makefile (see ../shared/STYLE.md "Build and tests").
+#
+#   make                  libpalermo-keys (and the programs, once they exist)
+#   make test             every test; last line "N passed, N failed"
+#   make SANITIZE=1 test  the same under AddressSanitizer + UBSan
+#   make valgrind         unit tests under valgrind (leaks are errors)
+#   make fuzz             libFuzzer targets (clang)  make fuzz-smoke: short runs
+#   make examples         regenerate the hex examples in docs/PROTOCOL.md
+#   make install PREFIX=/usr/local DESTDIR=
+#   make deps             install the Debian packages (as root)
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+CLANG ?= clang
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+SANITIZE ?= 0
+FUZZ_SECONDS ?= 5
+
+# Debian 12 packages needed to build and test everything.
+DEB_PACKAGES = build-essential pkg-config libsodium-dev libcurl4-openssl-dev libsqlite3-dev \
+  libyaml-dev libmagic-dev libmicrohttpd-dev libjansson-dev clang libclang-rt-14-dev llvm \
+  valgrind time curl jq
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD ?= build
+SAN_FLAGS =
+endif
+
+WARN = -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wformat-security \
+       -Wvla -Wwrite-strings -Wshadow -Werror
+
+# pkg-config name -> Debian package that provides it.
+# $(call need,PKGNAME,DEBIAN_PACKAGE): stop with a clear message when absent.
+need = $(if $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo y),,\
+  $(error missing library $(1): install the Debian package $(2) with "apt-get install $(2)" (or run "make deps" as root)))
+
+NO_LIBS_GOALS = clean deps help
+ifeq ($(filter $(NO_LIBS_GOALS),$(MAKECMDGOALS)),)
+$(call need,libsodium,libsodium-dev)
+$(call need,yaml-0.1,libyaml-dev)
+SODIUM_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsodium)
+SODIUM_LIBS := $(shell $(PKG_CONFIG) --libs libsodium)
+YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1)
+YAML_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1)
+endif
+
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. \
+             $(SODIUM_CFLAGS) $(YAML_CFLAGS) $(WARN) $(SAN_FLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+
+KEYS_SRC = $(wildcard keys/*.c)
+KEYS_OBJ = $(KEYS_SRC:%.c=$(BUILD)/%.o)
+KEYS_LIB = $(BUILD)/libpalermo-keys.a
+
+POLICIES_SRC = $(wildcard policies/*.c)
+POLICIES_OBJ = $(POLICIES_SRC:%.c=$(BUILD)/%.o)
+POLICIES_LIB = $(BUILD)/libpalermo-policies.a
+LIBS = $(POLICIES_LIB) $(KEYS_LIB)
+LIB_DEPS = $(SODIUM_LIBS) $(YAML_LIBS)
+
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
+CHECK_OBJ = $(BUILD)/tests/unit/check.o
+
+EXAMPLES_SRC = $(wildcard tests/examples/*.c)
+EXAMPLES_OBJ = $(EXAMPLES_SRC:%.c=$(BUILD)/%.o)
+EXAMPLES_BIN = $(BUILD)/tests/protocol-examples
+
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_KEYS_OBJ = $(KEYS_SRC:%.c=$(BUILD)/fuzz/obj/%.o) $(POLICIES_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. $(SODIUM_CFLAGS) $(YAML_CFLAGS) \
+             -g -O1 -fsanitize=fuzzer-no-link,address,undefined
+
+.PHONY: all demo test check valgrind fuzz fuzz-smoke examples install uninstall clean deps help
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(LIBS)
+
+$(BUILD)/%.o: %.c $(wildcard keys/*.h policies/*.h tests/unit/*.h tests/examples/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(KEYS_LIB): $(KEYS_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(POLICIES_LIB): $(POLICIES_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $(CHECK_OBJ) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIB_DEPS)
+
+$(EXAMPLES_BIN): $(EXAMPLES_OBJ) $(KEYS_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
+
+# Everything make test needs, built before any test runs.
+TEST_DEPS = $(LIBS) $(UNIT_BIN) $(EXAMPLES_BIN)
+
+test check: $(TEST_DEPS) fuzz
+	@PLM_FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh $(BUILD)
+
+# The main job. Until the daemon and client exist (issues 3 and 4), it is
+# the check of this library against published test vectors and of the spec's
+# worked examples against the code.
+demo: $(TEST_DEPS)
+	@sh tests/demo.sh $(BUILD)
+
+valgrind: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do \
+	  echo "valgrind $$t"; \
+	  valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
+	    --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 \
+	    $$t >/dev/null; \
+	done; echo "valgrind: no errors, no leaks"
+
+fuzz: $(FUZZ_BIN)
+
+$(BUILD)/fuzz/obj/%.o: %.c $(wildcard keys/*.h policies/*.h)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_FLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_KEYS_OBJ)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LIB_DEPS)
+
+fuzz-smoke: fuzz
+	@PLM_FUZZ_SECONDS=$(FUZZ_SECONDS) PLM_BUILD=$(BUILD) PLM_TOP=. PLM_ONLY=fuzz sh tests/run.sh $(BUILD)
+
+examples: $(EXAMPLES_BIN)
+	sh tests/examples/update.sh $(EXAMPLES_BIN) docs/PROTOCOL.md
+
+install: $(LIBS)
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/palermo/keys
+	install -m 0644 $(KEYS_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0644 keys/*.h $(DESTDIR)$(PREFIX)/include/palermo/keys/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libpalermo-keys.a $(DESTDIR)$(PREFIX)/lib/libpalermo-policies.a
+	rm -rf $(DESTDIR)$(PREFIX)/include/palermo
+
+deps:
+	apt-get install -y --no-install-recommends $(DEB_PACKAGES)
+
+clean:
+	rm -rf build build-san
+
+help:
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'

@@ -1,0 +1,38 @@
+/*
+ * examples.h - the worked examples of docs/PROTOCOL.md are produced by this
+ * program, never typed by hand. Randomness is replaced by a deterministic
+ * generator (so every run prints the same bytes) and each module contributes
+ * one function that prints its blocks with example_block.
+ *
+ * Output format, one block per example, which tests/examples/update.sh
+ * splices into docs/PROTOCOL.md between matching markers:
+ *   <!-- example NAME -->
+ *   ```text
+ *   0000  xx xx ... (16 bytes a line)
+ *   ```
+ *   <!-- /example -->
+ */
+#ifndef PLM_EXAMPLES_H
+#define PLM_EXAMPLES_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Prints BYTES as the example block NAME, with an optional caption line. */
+void example_block(const char *name, const char *caption,
+                   const unsigned char *bytes, size_t len);
+/* Prints a block of free text (e.g. a fingerprint or an id) as NAME. */
+void example_text(const char *name, const char *text);
+/* Aborts the program with MSG: examples must never silently go missing. */
+void example_die(const char *what, int code, const char *msg);
+/* A deterministic identity seed number N (bytes N, N+1, ...). */
+void example_seed(unsigned char seed[32], unsigned char n);
+
+/* One function per module; each prints all of that module's blocks. */
+void examples_crypto(void);
+void examples_keystore(void);
+void examples_records(void);
+void examples_envelope(void);
+void examples_merkle(void);
+
+#endif
