@@ -1,0 +1,195 @@
+/*
+ * ex_records.c - worked examples of PROTOCOL.md §5: a certificate, the
+ * first roster of a review, the epoch keys signed beside it, and an
+ * agreement, with the fingerprints and ids needed to check them by hand.
+ *
+ * The people (identities from example seeds, §3.6):
+ *   0x01 the deployment root (UNODC secretariat)
+ *   0x20 Giulia Rossi, focal point of Italy (the State under review)
+ *   0x60 an expert of Brazil (reviewing State)
+ *   0x80 the focal point of France (reviewing State)
+ *   0xa0 a member of the secretariat
+ */
+#include "examples.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keys/record.h"
+
+#define T_2026_01_01 UINT64_C(1767225600)
+#define T_2026_02_01 UINT64_C(1769904000)
+#define T_2028_01_01 UINT64_C(1830297600)
+#define REVIEW "untoc-ita-2026-c1"
+
+enum { ROOT, ROSSI, SILVA, MARTIN, SECRETARIAT, N_PEOPLE };
+static const unsigned char person_seed[N_PEOPLE] = {0x01, 0x20, 0x60, 0x80, 0xa0};
+
+/* Signs RECORD with SIGNER and prints it as block NAME. */
+static void print_record(const char *name, const char *caption, plm_record *record,
+                         const plm_identity *signer)
+{
+	unsigned char *bytes = NULL;
+	size_t len = 0;
+	plm_error err;
+	int r;
+
+	memset(&err, 0, sizeof(err));
+	if ((r = plm_record_encode_sign(record, signer, &bytes, &len, &err)) != 0)
+		example_die(name, r, err.message);
+	example_block(name, caption, bytes, len);
+	free(bytes);
+}
+
+/* Appends "LABEL HEX" and a newline to TEXT (capacity CAP). */
+static void add_line(char *text, size_t cap, const char *label,
+                     const unsigned char *bytes, size_t len)
+{
+	char hex[2 * PLM_HASH_BYTES + 1];
+
+	plm_hex(hex, bytes, len);
+	snprintf(text + strlen(text), cap - strlen(text), "%s%-24s %s",
+	         text[0] ? "\n" : "", label, hex);
+}
+
+static void add_roster_member(plm_roster_member *m, const plm_identity *id,
+                              const char *user_id, const char *state, const char *role)
+{
+	plm_fingerprint(m->fingerprint, &id->pub);
+	snprintf(m->user_id, sizeof(m->user_id), "%s", user_id);
+	snprintf(m->state, sizeof(m->state), "%s", state);
+	snprintf(m->role, sizeof(m->role), "%s", role);
+}
+
+void examples_records(void)
+{
+	plm_identity *people[N_PEOPLE] = {NULL};
+	plm_record *cert = NULL, *roster = NULL, *keys = NULL, *agreement = NULL;
+	unsigned char seed[PLM_SEED_BYTES], channel_key[PLM_KEY_BYTES];
+	unsigned char fpr[PLM_FPR_BYTES];
+	plm_pubkeys audience[2];
+	plm_channel_grant grant;
+	plm_roster *ro;
+	plm_error err;
+	char text[1024];
+	int i, r;
+
+	memset(&err, 0, sizeof(err));
+	for (i = 0; i < N_PEOPLE; i++) {
+		example_seed(seed, person_seed[i]);
+		if ((r = plm_identity_from_seed(&people[i], seed, &err)) != 0)
+			example_die("plm_identity_from_seed", r, err.message);
+	}
+
+	/* §5.2: Giulia Rossi's certificate, signed by the root. */
+	if ((r = plm_record_new(&cert, PLM_RECORD_CERTIFICATE, &err)) != 0)
+		example_die("plm_record_new", r, err.message);
+	cert->body.certificate.serial = 2;
+	strcpy(cert->body.certificate.user_id, "it-fp-rossi");
+	strcpy(cert->body.certificate.display_name, "Giulia Rossi");
+	strcpy(cert->body.certificate.state, "ITA");
+	cert->body.certificate.usage = PLM_USAGE_MEMBER;
+	cert->body.certificate.keys = people[ROSSI]->pub;
+	cert->body.certificate.not_before = T_2026_01_01;
+	cert->body.certificate.not_after = T_2028_01_01;
+	print_record("record-certificate",
+	             "Certificate serial 2 of it-fp-rossi, \"Giulia Rossi\", ITA, "
+	             "usage member, keys of example seed 0x20, valid from "
+	             "2026-01-01 to 2028-01-01, signed by the root (example seed "
+	             "0x01)",
+	             cert, people[ROOT]);
+
+	/* §5.4: the first roster of the review. */
+	if ((r = plm_record_new(&roster, PLM_RECORD_ROSTER, &err)) != 0)
+		example_die("plm_record_new", r, err.message);
+	ro = &roster->body.roster;
+	strcpy(ro->review_id, REVIEW);
+	ro->epoch = 1; /* prev_roster stays all zero */
+	plm_hash(ro->policy_digest, "example policy", 14);
+	strcpy(ro->sur_state, "ITA");
+	strcpy(ro->cluster, "criminalization");
+	ro->n_instruments = 2;
+	strcpy(ro->instruments[0].name, "untoc");
+	strcpy(ro->instruments[1].name, "tip");
+	for (i = 0; i < 2; i++) {
+		ro->instruments[i].n_reviewing = 2;
+		strcpy(ro->instruments[i].reviewing[0], "FRA");
+		strcpy(ro->instruments[i].reviewing[1], "BRA");
+	}
+	ro->n_languages = 1;
+	strcpy(ro->languages[0], "en");
+	if ((r = plm_roster_members_alloc(ro, 4, &err)) != 0)
+		example_die("plm_roster_members_alloc", r, err.message);
+	add_roster_member(&ro->members[0], people[ROSSI], "it-fp-rossi", "ITA",
+	                  "focal_point");
+	add_roster_member(&ro->members[1], people[SILVA], "br-exp-silva", "BRA",
+	                  "expert");
+	add_roster_member(&ro->members[2], people[MARTIN], "fr-fp-martin", "FRA",
+	                  "focal_point");
+	add_roster_member(&ro->members[3], people[SECRETARIAT], "unodc-sec-1", "UNODC",
+	                  "secretariat");
+	ro->created_at = T_2026_02_01;
+	plm_roster_sort(ro);
+	print_record("record-roster",
+	             "Roster of review " REVIEW ", epoch 1: SUR ITA, cluster "
+	             "criminalization, instruments tip and untoc reviewed by BRA "
+	             "and FRA, language en, four members, policy digest "
+	             "BLAKE2b-256(\"example policy\"), created 2026-02-01, signed "
+	             "by the root",
+	             roster, people[ROOT]);
+
+	/* §5.5: the review channel's key for epoch 1, sealed to two members. */
+	example_seed(channel_key, 0x40);
+	audience[0] = people[ROSSI]->pub;
+	audience[1] = people[MARTIN]->pub;
+	grant.name = "review";
+	grant.key = channel_key;
+	grant.recipients = audience;
+	grant.n_recipients = 2;
+	if ((r = plm_epoch_keys_build(&keys, REVIEW, 1, roster->id, &grant, 1, &err)) !=
+	    0)
+		example_die("plm_epoch_keys_build", r, err.message);
+	print_record("record-epoch-keys",
+	             "Epoch keys of review " REVIEW ", epoch 1, for the roster "
+	             "above: channel review, key 40 41 .. 5f, sealed to "
+	             "it-fp-rossi and fr-fp-martin, signed by the root",
+	             keys, people[ROOT]);
+
+	/* §5.7: France agrees to a draft list of observations. */
+	if ((r = plm_record_new(&agreement, PLM_RECORD_AGREEMENT, &err)) != 0)
+		example_die("plm_record_new", r, err.message);
+	strcpy(agreement->body.agreement.review_id, REVIEW);
+	plm_hash(agreement->body.agreement.document, "draft list of observations", 26);
+	strcpy(agreement->body.agreement.kind, "list_of_observations");
+	strcpy(agreement->body.agreement.state, "FRA");
+	agreement->body.agreement.created_at = T_2026_02_01;
+	print_record("record-agreement",
+	             "Agreement of FRA to the draft whose envelope id is "
+	             "BLAKE2b-256(\"draft list of observations\"), kind "
+	             "list_of_observations, created 2026-02-01, signed by "
+	             "fr-fp-martin (example seed 0x80)",
+	             agreement, people[MARTIN]);
+
+	text[0] = '\0';
+	plm_fingerprint(fpr, &people[ROOT]->pub);
+	add_line(text, sizeof(text), "root fingerprint", fpr, sizeof(fpr));
+	plm_fingerprint(fpr, &people[ROSSI]->pub);
+	add_line(text, sizeof(text), "it-fp-rossi fingerprint", fpr, sizeof(fpr));
+	plm_fingerprint(fpr, &people[MARTIN]->pub);
+	add_line(text, sizeof(text), "fr-fp-martin fingerprint", fpr, sizeof(fpr));
+	add_line(text, sizeof(text), "certificate id", cert->id, PLM_HASH_BYTES);
+	add_line(text, sizeof(text), "roster id", roster->id, PLM_HASH_BYTES);
+	add_line(text, sizeof(text), "epoch keys id", keys->id, PLM_HASH_BYTES);
+	add_line(text, sizeof(text), "review key commitment",
+	         keys->body.epoch_keys.channels[0].commitment, PLM_HASH_BYTES);
+	add_line(text, sizeof(text), "agreement id", agreement->id, PLM_HASH_BYTES);
+	example_text("record-ids", text);
+
+	plm_record_free(cert);
+	plm_record_free(roster);
+	plm_record_free(keys);
+	plm_record_free(agreement);
+	for (i = 0; i < N_PEOPLE; i++)
+		plm_identity_free(people[i]);
+}
