@@ -154,10 +154,24 @@ void plm_wbuf_init(plm_wbuf *b, size_t max, const char *what, plm_error *err)
 	b->what = what;
 }
 
+void plm_wbuf_init_fixed(plm_wbuf *b, unsigned char *buf, size_t cap,
+                         const char *what, plm_error *err)
+{
+	plm_wbuf_init(b, cap, what, err);
+	b->data = buf;
+	b->cap = cap;
+	b->fixed = 1;
+}
+
 void plm_wbuf_free(plm_wbuf *b)
 {
 	if (b == NULL)
 		return;
+	if (b->fixed) {
+		b->data = NULL;
+		b->len = b->cap = 0;
+		return;
+	}
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
@@ -170,7 +184,7 @@ void plm_wbuf_put(plm_wbuf *b, const void *data, size_t len)
 
 	if (b->status != 0 || len == 0)
 		return;
-	if (len > b->max || b->len > b->max - len) {
+	if (len > b->max || b->len > b->max - len || b->max > SIZE_MAX / 4) {
 		b->status = plm_error_set(b->err, PLM_ERR_LIMIT,
 		                          "%s is larger than its limit of %zu bytes",
 		                          b->what, b->max);
@@ -238,7 +252,8 @@ void plm_wbuf_str(plm_wbuf *b, const char *field, const char *s, int lenbytes,
 		return;
 	}
 	len = strlen(s);
-	if (len < minlen || len > maxlen || (lenbytes == 1 && len > 255)) {
+	if (len < minlen || len > maxlen || (lenbytes == 1 && len > UINT8_MAX) ||
+	    len > UINT16_MAX) {
 		b->status = plm_error_set(
 		    b->err, PLM_ERR_LIMIT,
 		    "%s: field %s is %zu bytes long, it must be %zu to %zu bytes",
@@ -266,6 +281,12 @@ int plm_wbuf_status(const plm_wbuf *b)
 
 int plm_wbuf_finish(plm_wbuf *b, unsigned char **out, size_t *outlen)
 {
+	if (b->fixed) {
+		*out = NULL;
+		*outlen = 0;
+		return plm_error_set(b->err, PLM_ERR_INVALID,
+		                     "a fixed buffer cannot be handed out");
+	}
 	if (b->status != 0) {
 		plm_wbuf_free(b);
 		*out = NULL;

@@ -41,10 +41,20 @@ typedef struct plm_wbuf {
 	int status;   /* first error, 0 while all is well */
 	plm_error *err;
 	const char *what; /* object name for error messages */
+	int fixed;        /* data is the caller's: never grown or freed */
 } plm_wbuf;
 
 /* Starts an empty buffer that may grow to MAX bytes; errors go to ERR. */
 void plm_wbuf_init(plm_wbuf *b, size_t max, const char *what, plm_error *err);
+/*
+ * Starts a buffer that writes into the caller's BUF (CAP bytes) and never
+ * grows: going past CAP fails it with PLM_ERR_LIMIT. Use it to encode
+ * secrets straight into secure memory (nothing is ever copied elsewhere).
+ * plm_wbuf_free leaves BUF alone; plm_wbuf_finish is not for such buffers
+ * (PLM_ERR_INVALID): read b->len instead.
+ */
+void plm_wbuf_init_fixed(plm_wbuf *b, unsigned char *buf, size_t cap,
+                         const char *what, plm_error *err);
 /* Frees the buffer's memory (accepts a zeroed or freed buffer). */
 void plm_wbuf_free(plm_wbuf *b);
 /* Appends raw bytes. */

@@ -20,51 +20,46 @@ void plm_hash(unsigned char out[PLM_HASH_BYTES], const void *data, size_t len)
 	crypto_generichash(out, PLM_HASH_BYTES, data, len, NULL, 0);
 }
 
-/* Writes "palermo/v1/<type>" NUL into OUT; returns its length or 0 if too long. */
-static size_t domain_string(char out[PLM_DOMAIN_MAX + 1], const char *prefix,
-                            const char *type)
-{
-	int n = snprintf(out, PLM_DOMAIN_MAX + 1, "%s%s", prefix, type);
+#define DOMAIN_PREFIX "palermo/v1/"
 
-	if (n < 0 || n >= PLM_DOMAIN_MAX)
-		return 0;
-	return (size_t)n + 1; /* the NUL is part of the domain string */
-}
-
-/* Builds domain || msg in a fresh heap buffer; caller frees. */
-static unsigned char *domain_message(const char *type, const unsigned char *msg,
-                                     size_t len, size_t *outlen, plm_error *err)
+/*
+ * Builds "palermo/v1/<type>" NUL || msg in a fresh heap buffer (caller
+ * frees). The domain string, its NUL included, is at most PLM_DOMAIN_MAX
+ * bytes (PROTOCOL.md §3.2).
+ */
+static int domain_message(const char *type, const unsigned char *msg, size_t len,
+                          unsigned char **out, size_t *outlen, plm_error *err)
 {
-	char domain[PLM_DOMAIN_MAX + 1];
-	size_t dlen = domain_string(domain, "palermo/v1/", type);
+	size_t plen = sizeof(DOMAIN_PREFIX) - 1, tlen = strlen(type), dlen;
 	unsigned char *buf;
 
-	if (dlen == 0) {
-		plm_error_set(err, PLM_ERR_INVALID, "signature type name \"%s\" is too long", type);
-		return NULL;
-	}
+	*out = NULL;
+	if (plen + tlen + 1 > PLM_DOMAIN_MAX)
+		return plm_error_set(err, PLM_ERR_INVALID,
+		                     "signature type name \"%s\" is too long", type);
+	dlen = plen + tlen + 1; /* the NUL is part of the domain string */
 	buf = malloc(dlen + len);
-	if (buf == NULL) {
-		plm_error_set(err, PLM_ERR_NOMEM, "out of memory while signing");
-		return NULL;
-	}
-	memcpy(buf, domain, dlen);
+	if (buf == NULL)
+		return plm_error_set(err, PLM_ERR_NOMEM, "out of memory while signing");
+	memcpy(buf, DOMAIN_PREFIX, plen);
+	memcpy(buf + plen, type, tlen + 1);
 	if (len > 0)
 		memcpy(buf + dlen, msg, len);
+	*out = buf;
 	*outlen = dlen + len;
-	return buf;
+	return 0;
 }
 
 int plm_sign(unsigned char sig[PLM_SIG_BYTES], const char *type,
              const unsigned char *msg, size_t len,
              const unsigned char sign_sk[PLM_SIGN_SK_BYTES], plm_error *err)
 {
+	unsigned char *m;
 	size_t mlen;
-	unsigned char *m = domain_message(type, msg, len, &mlen, err);
 	int r;
 
-	if (m == NULL)
-		return err ? err->code : PLM_ERR_NOMEM;
+	if ((r = domain_message(type, msg, len, &m, &mlen, err)) != 0)
+		return r;
 	r = crypto_sign_detached(sig, NULL, m, mlen, sign_sk);
 	free(m);
 	if (r != 0)
@@ -76,12 +71,12 @@ int plm_verify(const unsigned char sig[PLM_SIG_BYTES], const char *type,
                const unsigned char *msg, size_t len,
                const unsigned char sign_pk[PLM_SIGN_PK_BYTES], plm_error *err)
 {
+	unsigned char *m;
 	size_t mlen;
-	unsigned char *m = domain_message(type, msg, len, &mlen, err);
 	int r;
 
-	if (m == NULL)
-		return err ? err->code : PLM_ERR_NOMEM;
+	if ((r = domain_message(type, msg, len, &m, &mlen, err)) != 0)
+		return r;
 	r = crypto_sign_verify_detached(sig, m, mlen, sign_pk);
 	free(m);
 	if (r != 0)
@@ -96,12 +91,13 @@ void plm_key_commit(unsigned char out[PLM_HASH_BYTES], const char *context,
                     const unsigned char *binding, size_t binding_len,
                     const unsigned char key[PLM_KEY_BYTES])
 {
-	char domain[PLM_DOMAIN_MAX + 1];
-	size_t dlen = domain_string(domain, "palermo/v1/commit/", context);
+	static const char prefix[] = DOMAIN_PREFIX "commit/";
 	crypto_generichash_state st;
 
+	/* Streamed, so no context is ever cut short: the domain is always whole. */
 	crypto_generichash_init(&st, key, PLM_KEY_BYTES, PLM_HASH_BYTES);
-	crypto_generichash_update(&st, (const unsigned char *)domain, dlen);
+	crypto_generichash_update(&st, (const unsigned char *)prefix, sizeof(prefix) - 1);
+	crypto_generichash_update(&st, (const unsigned char *)context, strlen(context) + 1);
 	if (binding_len > 0)
 		crypto_generichash_update(&st, binding, binding_len);
 	crypto_generichash_final(&st, out, PLM_HASH_BYTES);

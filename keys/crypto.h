@@ -29,7 +29,7 @@
 #define PLM_WRAPPED_KEY_BYTES (PLM_NONCE_BYTES + PLM_KEY_BYTES + 16) /* 72 */
 #define PLM_SEALED_KEY_BYTES (32 + PLM_KEY_BYTES + 16)               /* 80 */
 #define PLM_FPR_TEXT_BYTES 80   /* 16 groups of 4 hex digits, 15 spaces, NUL */
-#define PLM_DOMAIN_MAX 48       /* longest "palermo/v1/<type>" */
+#define PLM_DOMAIN_MAX 48       /* longest "palermo/v1/<type>" NUL, in bytes */
 
 /* Calls sodium_init once; every entry point that needs libsodium calls it. */
 int plm_init(plm_error *err);

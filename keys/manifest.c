@@ -69,20 +69,6 @@ int plm_manifest_set_field(plm_manifest *m, const char *key, const char *value,
 	return 0;
 }
 
-/*
- * Starts a plm_wbuf that writes into the caller's fixed buffer BUF (CAP
- * bytes) instead of growing heap memory: with cap == max, plm_wbuf_put never
- * reallocates, so the plaintext is never copied to memory we cannot wipe.
- * WARNING: such a buffer must never reach plm_wbuf_free or plm_wbuf_finish,
- * which would free() the caller's memory.
- */
-static void wbuf_init_fixed(plm_wbuf *b, unsigned char *buf, size_t cap, plm_error *err)
-{
-	plm_wbuf_init(b, cap, "document manifest", err);
-	b->data = buf;
-	b->cap = cap;
-}
-
 /* PROTOCOL.md §7.4 */
 int plm_manifest_encode(const plm_manifest *m, unsigned char *out, size_t outcap,
                         size_t *outlen, plm_error *err)
@@ -109,7 +95,8 @@ int plm_manifest_encode(const plm_manifest *m, unsigned char *out, size_t outcap
 			    "duplicates (\"%.32s\" then \"%.32s\")",
 			    m->fields[i - 1].key, m->fields[i].key);
 
-	wbuf_init_fixed(&b, out, cap, err);
+	/* Encoded straight into the caller's secure buffer: never copied. */
+	plm_wbuf_init_fixed(&b, out, cap, "document manifest", err);
 	plm_wbuf_u8(&b, PLM_MANIFEST_VERSION);
 	plm_wbuf_str(&b, "title", m->title, 2, 0, PLM_MANIFEST_TITLE_MAX, PLM_STR_TEXT);
 	plm_wbuf_str(&b, "file_name", m->file_name, 2, 0, PLM_MANIFEST_FILE_NAME_MAX,
