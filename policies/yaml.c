@@ -279,47 +279,64 @@ out:
 	return 0;
 }
 
-int plm_yaml_load(const char *path, plm_ydoc **doc, plm_error *err)
+int plm_yaml_read_file(const char *path, char **text, size_t *len, plm_error *err)
 {
 	struct stat st;
-	char *text = NULL;
 	size_t got = 0;
 	ssize_t n;
-	int fd, r;
+	int fd, r = 0;
 
-	*doc = NULL;
+	*text = NULL;
+	*len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return plm_error_set(err, PLM_ERR_IO, "cannot open %s: %s", path,
 		                     strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return plm_error_set(err, PLM_ERR_IO, "%s is not a regular file", path);
+		r = plm_error_set(err, PLM_ERR_IO, "%s is not a regular file", path);
+		goto out;
 	}
-	if ((size_t)st.st_size > PLM_YAML_MAX_BYTES) {
-		close(fd);
-		return plm_error_set(err, PLM_ERR_LIMIT, "%s is larger than %u bytes", path,
-		                     PLM_YAML_MAX_BYTES);
+	if ((uint64_t)st.st_size > PLM_YAML_MAX_BYTES) {
+		r = plm_error_set(err, PLM_ERR_LIMIT, "%s is larger than %u bytes", path,
+		                  PLM_YAML_MAX_BYTES);
+		goto out;
 	}
-	text = malloc((size_t)st.st_size + 1);
-	if (text == NULL) {
-		close(fd);
-		return plm_error_set(err, PLM_ERR_NOMEM, "out of memory reading %s", path);
+	if ((*text = malloc((size_t)st.st_size + 1)) == NULL) {
+		r = plm_error_set(err, PLM_ERR_NOMEM, "out of memory reading %s", path);
+		goto out;
 	}
 	while (got < (size_t)st.st_size) {
-		n = read(fd, text + got, (size_t)st.st_size - got);
+		n = read(fd, *text + got, (size_t)st.st_size - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		got += (size_t)n;
 	}
+	if (got != (size_t)st.st_size)
+		r = plm_error_set(err, PLM_ERR_IO, "cannot read %s completely", path);
+	(*text)[got] = '\0';
+	*len = got;
+out:
 	close(fd);
-	if (got != (size_t)st.st_size) {
-		free(text);
-		return plm_error_set(err, PLM_ERR_IO, "cannot read %s completely", path);
+	if (r != 0) {
+		free(*text);
+		*text = NULL;
+		*len = 0;
 	}
-	r = plm_yaml_parse(path, text, got, doc, err);
+	return r;
+}
+
+int plm_yaml_load(const char *path, plm_ydoc **doc, plm_error *err)
+{
+	char *text;
+	size_t len;
+	int r;
+
+	*doc = NULL;
+	if ((r = plm_yaml_read_file(path, &text, &len, err)) != 0)
+		return r;
+	r = plm_yaml_parse(path, text, len, doc, err);
 	free(text);
 	return r;
 }

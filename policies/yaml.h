@@ -43,6 +43,11 @@ typedef struct plm_ydoc {
 	plm_ynode *root;  /* NULL for an empty document */
 } plm_ydoc;
 
+/*
+ * Reads the whole regular file PATH (at most PLM_YAML_MAX_BYTES) into *TEXT,
+ * NUL-terminated (caller frees with free()), and its length into *LEN.
+ */
+int plm_yaml_read_file(const char *path, char **text, size_t *len, plm_error *err);
 /* Reads and parses PATH. Caller frees *DOC with plm_yaml_free. */
 int plm_yaml_load(const char *path, plm_ydoc **doc, plm_error *err);
 /* Parses LEN bytes of TEXT, naming it NAME in messages. Caller frees. */
