@@ -1,11 +1,14 @@
 /* review.c - the shared review state machine (see review.h). */
 #include "policies/review.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
+
+#include "policies/policy_impl.h"
 
 int plm_review_new(plm_review **out, const plm_policy *policy, plm_error *err)
 {
@@ -116,10 +119,11 @@ static int apply_roster(plm_review *review, const plm_policy *policy,
 	for (i = 0; i < roster->n_members; i++) {
 		const plm_roster_member *m = &roster->members[i];
 		if (!plm_policy_role_has(policy, m->role, PLM_RIGHT_READ))
-			return plm_error_set(err, PLM_ERR_POLICY,
-			                     "member %s has the role '%s', which the policy "
-			                     "does not define (or which may not read)",
-			                     m->user_id, m->role);
+			return plm_policy_refuse(err, "roles", NULL,
+			                         "member %s has the role '%s', which the "
+			                         "policy does not define (or which may not "
+			                         "read)",
+			                         m->user_id, m->role);
 		if ((r = plm_review_side(roster, m, &side, err)) != 0)
 			return r;
 	}
@@ -149,6 +153,33 @@ static int is_recipient(const plm_epoch_channel *channel,
 	return 0;
 }
 
+/*
+ * Refuses epoch keys with PLM_ERR_POLICY: the sentence FMT, then where the
+ * audience of CHANNEL (a channel the policy defines) is written.
+ */
+static int refuse_audience(plm_error *err, const plm_policy *policy, const char *channel,
+                           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int refuse_audience(plm_error *err, const plm_policy *policy, const char *channel,
+                           const char *fmt, ...)
+{
+	char path[sizeof("channels..audience") + PLM_RECORD_NAME_MAX];
+	char sentence[PLM_ERROR_MESSAGE_MAX];
+	int ci = plm_policy_find(policy, PLM_POLICY_CHANNELS, channel);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sentence, sizeof(sentence), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "channels.%s.audience", channel);
+	return plm_policy_refuse(err, path, ci >= 0 ? policy->channels[ci].head.source : NULL,
+	                         "%s", sentence);
+}
+
+/*
+ * Epoch keys (PROTOCOL.md §5.5) for the newest roster, once per epoch, one
+ * key for each of the policy's channels and for no other, each sealed to
+ * exactly the members whose role and side may read that channel.
+ */
 static int apply_epoch_keys(plm_review *review, const plm_policy *policy,
                             const plm_record *record, plm_error *err)
 {
@@ -177,29 +208,42 @@ static int apply_epoch_keys(plm_review *review, const plm_policy *policy,
 		                     "epoch %llu of review %s already has its keys",
 		                     (unsigned long long)keys->epoch, keys->review_id);
 	if (keys->n_channels != plm_policy_count(policy, PLM_POLICY_CHANNELS))
-		return plm_error_set(err, PLM_ERR_POLICY,
-		                     "epoch keys must give a key for each of the policy's "
-		                     "%zu channels, not %u",
-		                     plm_policy_count(policy, PLM_POLICY_CHANNELS),
-		                     keys->n_channels);
+		return plm_policy_refuse(err, "channels", NULL,
+		                         "epoch keys must give a key for each of the "
+		                         "policy's %zu channels, not %u",
+		                         plm_policy_count(policy, PLM_POLICY_CHANNELS),
+		                         keys->n_channels);
+	/*
+	 * The names are distinct (the record's channels are in strictly
+	 * ascending order), so as many names, all defined, are the policy's.
+	 */
+	for (c = 0; c < keys->n_channels; c++)
+		if (plm_policy_find(policy, PLM_POLICY_CHANNELS, keys->channels[c].name) < 0)
+			return plm_policy_refuse(err, "channels", NULL,
+			                         "epoch keys give a key for the channel "
+			                         "'%s', which the policy does not define",
+			                         keys->channels[c].name);
 	for (c = 0; c < keys->n_channels; c++) {
 		const plm_epoch_channel *ch = &keys->channels[c];
 		/* Every recipient is a member who may read the channel... */
 		for (i = 0; i < ch->n_recipients; i++) {
 			m = plm_roster_find_member(roster, ch->recipients[i].fingerprint);
 			if (m == NULL)
-				return plm_error_set(err, PLM_ERR_POLICY,
-				                     "the %s key of epoch %llu is sealed to someone "
-				                     "who is not on the roster",
-				                     ch->name, (unsigned long long)keys->epoch);
+				return refuse_audience(err, policy, ch->name,
+				                       "the %s key of epoch %llu is sealed to "
+				                       "someone who is not on the roster",
+				                       ch->name,
+				                       (unsigned long long)keys->epoch);
 			if ((r = plm_review_side(roster, m, &side, err)) != 0)
 				return r;
 			if (plm_policy_may_read(policy, m->role, side, ch->name, NULL) != 0)
-				return plm_error_set(err, PLM_ERR_POLICY,
-				                     "the %s key of epoch %llu is sealed to %s, "
-				                     "whose role may not read that channel",
-				                     ch->name, (unsigned long long)keys->epoch,
-				                     m->user_id);
+				return refuse_audience(err, policy, ch->name,
+				                       "the %s key of epoch %llu is sealed to "
+				                       "%s, whose role may not read that "
+				                       "channel",
+				                       ch->name,
+				                       (unsigned long long)keys->epoch,
+				                       m->user_id);
 		}
 		/* ...and every member who may read it is a recipient. */
 		for (i = 0; i < roster->n_members; i++) {
@@ -208,11 +252,12 @@ static int apply_epoch_keys(plm_review *review, const plm_policy *policy,
 				return r;
 			may = plm_policy_may_read(policy, m->role, side, ch->name, NULL) == 0;
 			if (may && !is_recipient(ch, m->fingerprint))
-				return plm_error_set(err, PLM_ERR_POLICY,
-				                     "the %s key of epoch %llu is not sealed to %s, "
-				                     "who may read that channel",
-				                     ch->name, (unsigned long long)keys->epoch,
-				                     m->user_id);
+				return refuse_audience(err, policy, ch->name,
+				                       "the %s key of epoch %llu is not sealed "
+				                       "to %s, who may read that channel",
+				                       ch->name,
+				                       (unsigned long long)keys->epoch,
+				                       m->user_id);
 		}
 	}
 	if ((r = copy_record(record, &copy, err)) != 0)
