@@ -36,7 +36,7 @@ uint64_t plm_load_u64(const unsigned char in[8])
  * with its code point in *CP, or 0 if it is malformed, overlong, a surrogate
  * or beyond U+10FFFF (RFC 3629 §4).
  */
-static size_t utf8_next(const unsigned char *s, size_t left, uint32_t *cp)
+size_t plm_utf8_next(const unsigned char *s, size_t left, uint32_t *cp)
 {
 	size_t n, i;
 	uint32_t c = s[0];
@@ -79,7 +79,7 @@ static int text_valid(const unsigned char *s, size_t len)
 	uint32_t cp;
 
 	while (i < len) {
-		n = utf8_next(s + i, len - i, &cp);
+		n = plm_utf8_next(s + i, len - i, &cp);
 		if (n == 0)
 			return 0;
 		if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7F ||

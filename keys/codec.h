@@ -115,6 +115,12 @@ int plm_rbuf_end(plm_rbuf *r);
 /* Bytes not yet read. */
 size_t plm_rbuf_left(const plm_rbuf *r);
 
+/*
+ * Decodes the well-formed UTF-8 sequence at S (at most LEFT bytes): returns
+ * its length with the code point in *CP, or 0 if it is malformed, overlong,
+ * a surrogate or beyond U+10FFFF (RFC 3629 §4).
+ */
+size_t plm_utf8_next(const unsigned char *s, size_t left, uint32_t *cp);
 /* Checks that S[0..LEN) belongs to class CLS (returns 1 or 0). */
 int plm_str_valid(const char *s, size_t len, enum plm_str_class cls);
 

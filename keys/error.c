@@ -37,6 +37,8 @@ static const struct error_text error_texts[] = {
     {PLM_ERR_NOTFOUND, "notfound", "not found"},
     {PLM_ERR_MISMATCH, "mismatch", "values that must agree differ"},
     {PLM_ERR_POLICY, "policy", "forbidden by policy"},
+    {PLM_ERR_NET, "network", "the server could not be reached"},
+    {PLM_ERR_DENIED, "denied", "the server refused the request"},
 };
 
 static const struct error_text *error_lookup(int code)

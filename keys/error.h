@@ -37,6 +37,8 @@ enum {
 	PLM_ERR_NOTFOUND = -22,   /* a looked-up key, member or object is absent */
 	PLM_ERR_MISMATCH = -23,   /* two values that must agree do not */
 	PLM_ERR_POLICY = -24,     /* a policy rule forbids the operation */
+	PLM_ERR_NET = -25,        /* the server could not be reached */
+	PLM_ERR_DENIED = -26,     /* the server refused the caller (401, 403) */
 };
 
 #define PLM_ERROR_MESSAGE_MAX 320

@@ -396,3 +396,20 @@ int plm_record_expect_type(const plm_record *record, int type, plm_error *err)
 	    err, PLM_ERR_TYPE, "expected a %s record but this is a %s record",
 	    want != NULL ? want : "(unknown)", have != NULL ? have : "(unknown)");
 }
+
+const char *plm_record_review(const plm_record *record)
+{
+	switch (record->type) {
+	case PLM_RECORD_ROSTER:
+		return record->body.roster.review_id;
+	case PLM_RECORD_EPOCH_KEYS:
+		return record->body.epoch_keys.review_id;
+	case PLM_RECORD_DISCLOSURE:
+		return record->body.disclosure.review_id;
+	case PLM_RECORD_AGREEMENT:
+		return record->body.agreement.review_id;
+	case PLM_RECORD_STAGE:
+		return record->body.stage.review_id;
+	}
+	return NULL;
+}

@@ -220,6 +220,13 @@ typedef struct plm_record {
 	} body;
 } plm_record;
 
+/*
+ * The review a review record belongs to (roster, epoch keys, disclosure,
+ * agreement, stage), or NULL for deployment records (certificate,
+ * revocation). Points into RECORD.
+ */
+const char *plm_record_review(const plm_record *record);
+
 /* The type name used in the signature domain ("roster"), or NULL if unknown. */
 const char *plm_record_type_name(int type);
 

@@ -5,6 +5,7 @@
  * Loading is in policy_load.c, the rules in policy_eval.c.
  */
 #include "policies/policy_impl.h"
+#include "keys/codec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -389,44 +390,6 @@ static int is_white_space(uint32_t cp)
 	       cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
-/*
- * Decodes the UTF-8 sequence at S (LEFT bytes available) into *CP and
- * returns its length, or 0 if it is not a valid, shortest-form sequence.
- */
-static size_t utf8_decode(const unsigned char *s, size_t left, uint32_t *cp)
-{
-	size_t n, i;
-	uint32_t v;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		n = 2;
-		v = s[0] & 0x1F;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		n = 3;
-		v = s[0] & 0x0F;
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		n = 4;
-		v = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (left < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
-	    (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return n;
-}
 
 size_t plm_word_count(const char *text, size_t len)
 {
@@ -436,7 +399,7 @@ size_t plm_word_count(const char *text, size_t len)
 	uint32_t cp;
 
 	while (i < len) {
-		n = utf8_decode(s + i, len - i, &cp);
+		n = plm_utf8_next(s + i, len - i, &cp);
 		if (n == 0) { /* not UTF-8: a word character */
 			n = 1;
 			cp = 0xFFFD;

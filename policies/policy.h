@@ -220,6 +220,14 @@ int plm_policy_parse_size(const char *text, uint64_t *out, plm_error *err);
 int plm_policy_due(const plm_policy_duration *duration, uint64_t start, uint64_t *due,
                    plm_error *err);
 
+/*
+ * Where the policy file is when no option names one: $PALERMO_POLICY, else
+ * policies/untoc.yaml beside the program's folder (a build tree), else the
+ * installed PLM_POLICY_DIR/untoc.yaml. The daemon and the client both ask
+ * here so that they load the same file.
+ */
+int plm_policy_locate(char *out, size_t cap, plm_error *err);
+
 /* ---- evaluator -------------------------------------------------------- */
 
 /* 1 if ROLE holds RIGHT (one plm_policy_right), 0 if not or unknown. */

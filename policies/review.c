@@ -321,29 +321,12 @@ static int apply_agreement(plm_review *review, const plm_policy *policy,
 	return plm_policy_may_agree(policy, m->role, side, a->kind, review->stage, err);
 }
 
-/* The review id a review record is about. */
-static const char *record_review(const plm_record *record)
-{
-	switch (record->type) {
-	case PLM_RECORD_ROSTER:
-		return record->body.roster.review_id;
-	case PLM_RECORD_EPOCH_KEYS:
-		return record->body.epoch_keys.review_id;
-	case PLM_RECORD_DISCLOSURE:
-		return record->body.disclosure.review_id;
-	case PLM_RECORD_AGREEMENT:
-		return record->body.agreement.review_id;
-	case PLM_RECORD_STAGE:
-		return record->body.stage.review_id;
-	}
-	return NULL;
-}
 
 int plm_review_apply(plm_review *review, const plm_policy *policy,
                      const unsigned char root_fpr[PLM_FPR_BYTES],
                      const plm_record *record, plm_error *err)
 {
-	const char *id = record_review(record);
+	const char *id = plm_record_review(record);
 	int r;
 
 	if (id == NULL)
