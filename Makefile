@@ -26,9 +26,11 @@ DEB_PACKAGES = build-essential pkg-config libsodium-dev libcurl4-openssl-dev lib
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
+BIN ?= build-san/bin
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else
 BUILD ?= build
+BIN ?= bin
 SAN_FLAGS =
 endif
 
@@ -48,10 +50,24 @@ SODIUM_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsodium)
 SODIUM_LIBS := $(shell $(PKG_CONFIG) --libs libsodium)
 YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1)
 YAML_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1)
+$(call need,sqlite3,libsqlite3-dev)
+$(call need,libmicrohttpd,libmicrohttpd-dev)
+$(call need,jansson,libjansson-dev)
+DAEMON_PKGS = sqlite3 libmicrohttpd jansson
+DAEMON_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DAEMON_PKGS))
+DAEMON_LIBS := $(shell $(PKG_CONFIG) --libs $(DAEMON_PKGS)) -lpthread
+$(call need,libmagic,libmagic-dev)
+$(call need,libcurl,libcurl4-openssl-dev)
+CURL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl)
+CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl)
+CLIENT_PKGS = libcurl sqlite3 jansson libmagic
+CLIENT_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CLIENT_PKGS))
+CLIENT_LIBS := $(shell $(PKG_CONFIG) --libs $(CLIENT_PKGS))
 endif
 
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. \
-             $(SODIUM_CFLAGS) $(YAML_CFLAGS) $(WARN) $(SAN_FLAGS) $(CFLAGS)
+             $(SODIUM_CFLAGS) $(YAML_CFLAGS) $(DAEMON_CFLAGS) $(WARN) $(SAN_FLAGS) \
+             -DPLM_POLICY_DIR='"$(PREFIX)/share/palermo"' $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
 KEYS_SRC = $(wildcard keys/*.c)
@@ -63,6 +79,14 @@ POLICIES_OBJ = $(POLICIES_SRC:%.c=$(BUILD)/%.o)
 POLICIES_LIB = $(BUILD)/libpalermo-policies.a
 LIBS = $(POLICIES_LIB) $(KEYS_LIB)
 LIB_DEPS = $(SODIUM_LIBS) $(YAML_LIBS)
+
+DAEMON_SRC = $(wildcard daemon/*.c)
+DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+PALERMOD = $(BIN)/palermod
+
+CLIENT_SRC = $(wildcard client/*.c)
+CLIENT_OBJ = $(CLIENT_SRC:%.c=$(BUILD)/%.o)
+PALERMO = $(BIN)/palermo
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
@@ -82,9 +106,13 @@ FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. $(SODIUM_C
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(LIBS)
+all: $(LIBS) $(PALERMOD) $(PALERMO)
 
-$(BUILD)/%.o: %.c $(wildcard keys/*.h policies/*.h tests/unit/*.h tests/examples/*.h)
+$(BUILD)/client/%.o: client/%.c $(wildcard keys/*.h policies/*.h client/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CLIENT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: %.c $(wildcard keys/*.h policies/*.h daemon/*.h tests/unit/*.h tests/examples/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -98,17 +126,36 @@ $(POLICIES_LIB): $(POLICIES_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+$(PALERMOD): $(DAEMON_OBJ) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(LIB_DEPS)
+
+$(PALERMO): $(CLIENT_OBJ) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CLIENT_LIBS) $(LIB_DEPS)
+
 $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $(CHECK_OBJ) $(LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIB_DEPS)
+
+# The end-to-end test tool (tests/tools/plmtest.c): plays the secretariat and
+# the members against a real palermod, through the keys/ and policies/ APIs.
+PLMTEST = $(BUILD)/tests/plmtest
+
+$(BUILD)/tests/tools/%.o: tests/tools/%.c $(wildcard keys/*.h policies/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CURL_CFLAGS) -c -o $@ $<
+
+$(PLMTEST): $(BUILD)/tests/tools/plmtest.o $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(LIB_DEPS)
 
 $(EXAMPLES_BIN): $(EXAMPLES_OBJ) $(KEYS_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
 
 # Everything make test needs, built before any test runs.
-TEST_DEPS = $(LIBS) $(UNIT_BIN) $(EXAMPLES_BIN)
+TEST_DEPS = $(LIBS) $(PALERMOD) $(PLMTEST) $(UNIT_BIN) $(EXAMPLES_BIN)
 
 test check: $(TEST_DEPS) fuzz
-	@PLM_FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh $(BUILD)
+	@PLM_FUZZ_SECONDS=$(FUZZ_SECONDS) PLM_BIN=$(abspath $(BIN)) sh tests/run.sh $(BUILD)
 
 # The main job. Until the daemon and client exist (issues 3 and 4), it is
 # the check of this library against published test vectors and of the spec's
@@ -140,20 +187,27 @@ fuzz-smoke: fuzz
 examples: $(EXAMPLES_BIN)
 	sh tests/examples/update.sh $(EXAMPLES_BIN) docs/PROTOCOL.md
 
-install: $(LIBS)
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/palermo/keys
-	install -m 0644 $(KEYS_LIB) $(DESTDIR)$(PREFIX)/lib/
+install: $(LIBS) $(PALERMOD) $(PALERMO)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+	  $(DESTDIR)$(PREFIX)/include/palermo/keys $(DESTDIR)$(PREFIX)/include/palermo/policies \
+	  $(DESTDIR)$(PREFIX)/share/palermo
+	install -m 0755 $(PALERMOD) $(PALERMO) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(LIBS) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 keys/*.h $(DESTDIR)$(PREFIX)/include/palermo/keys/
+	install -m 0644 policies/yaml.h policies/policy.h policies/review.h \
+	  $(DESTDIR)$(PREFIX)/include/palermo/policies/
+	install -m 0644 policies/untoc.yaml $(DESTDIR)$(PREFIX)/share/palermo/
 
 uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/palermod $(DESTDIR)$(PREFIX)/bin/palermo
 	rm -f $(DESTDIR)$(PREFIX)/lib/libpalermo-keys.a $(DESTDIR)$(PREFIX)/lib/libpalermo-policies.a
-	rm -rf $(DESTDIR)$(PREFIX)/include/palermo
+	rm -rf $(DESTDIR)$(PREFIX)/include/palermo $(DESTDIR)$(PREFIX)/share/palermo
 
 deps:
 	apt-get install -y --no-install-recommends $(DEB_PACKAGES)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san bin
 
 help:
 	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'

@@ -1,0 +1,56 @@
+/* routes_common.c - helpers shared by the route handlers (see routes.h). */
+#include "daemon/routes.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+
+json_t *json_hex(const unsigned char *bytes, size_t len)
+{
+	char *hex = malloc(2 * len + 1);
+	json_t *j;
+
+	if (hex == NULL)
+		return NULL;
+	plm_hex(hex, bytes, len);
+	j = json_string(hex);
+	free(hex);
+	return j;
+}
+
+json_t *json_base64(const unsigned char *bytes, size_t len)
+{
+	size_t cap = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+	char *b64 = malloc(cap);
+	json_t *j;
+
+	if (b64 == NULL)
+		return NULL;
+	sodium_bin2base64(b64, cap, bytes, len, sodium_base64_VARIANT_ORIGINAL);
+	j = json_string(b64);
+	free(b64);
+	return j;
+}
+
+int require_member(struct request *req, const char *review)
+{
+	if (store_is_member(req->srv->store, review, req->caller))
+		return 1;
+	/* A review the caller is not on looks exactly like one that does not exist. */
+	metrics_reject(&req->srv->metrics, REJECT_NOT_FOUND);
+	req->reject_reason = "not_found";
+	http_problem(req, 404, "not-found", "Not Found", "there is nothing at %s", req->path);
+	return 0;
+}
+
+int caller_is_secretariat(const struct request *req)
+{
+	return req->caller_cert.usage == PLM_USAGE_ROOT ||
+	       req->caller_cert.usage == PLM_USAGE_SECRETARIAT;
+}
+
+int answer_invalid(struct request *req, const char *type, const plm_error *err)
+{
+	metrics_reject(&req->srv->metrics, REJECT_INVALID_RECORD);
+	req->reject_reason = "invalid_record";
+	return http_problem(req, 400, type, "Bad Request", "%s", err->message);
+}

@@ -1,0 +1,160 @@
+/*
+ * routes_reviews.c - the reviews a caller belongs to and their signed
+ * records (docs/API.md "Reviews"). A record joins a review only if
+ * policies/review.c, the same code every client runs, accepts it.
+ */
+#include "daemon/routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/reviews.h"
+
+static int list_review(void *ctx, const char *review, uint64_t epoch)
+{
+	json_array_append_new(ctx, json_pack("{s:s, s:I}", "review", review, "epoch",
+	                                     (json_int_t)epoch));
+	return 0;
+}
+
+/* GET /v1/reviews: the reviews whose newest roster lists the caller. */
+int route_reviews_list(struct request *req)
+{
+	json_t *items = json_array();
+	plm_error err;
+
+	if (store_reviews_of(req->srv->store, req->caller, list_review, items, &err) != 0) {
+		json_decref(items);
+		return http_problem(req, 503, "store-failed", "Service Unavailable",
+		                    "the server could not read its store; try again later");
+	}
+	return http_json(req, 200, json_pack("{s:o}", "reviews", items));
+}
+
+/*
+ * Finds and verifies the signer of RECORD: the root for the records it
+ * signs, else a certified, unrevoked member key. Fills ERR on failure.
+ */
+static int verify_signer(struct request *req, const plm_record *record, plm_error *err)
+{
+	unsigned char *bytes = NULL;
+	plm_record *cert = NULL;
+	size_t len;
+	int r;
+
+	if (memcmp(record->signer, req->srv->root_fpr, PLM_FPR_BYTES) == 0)
+		return plm_record_verify_signer(record, &req->srv->root_keys, err);
+	if (store_find_subject(req->srv->store, PLM_RECORD_REVOCATION, record->signer, &bytes,
+	                       &len, NULL) == 0) {
+		free(bytes);
+		return plm_error_set(err, PLM_ERR_POLICY, "the record's signer was revoked");
+	}
+	if ((r = store_find_subject(req->srv->store, PLM_RECORD_CERTIFICATE, record->signer,
+	                            &bytes, &len, NULL)) != 0 ||
+	    (r = plm_record_decode(bytes, len, &cert, err)) != 0) {
+		free(bytes);
+		return plm_error_set(err, PLM_ERR_POLICY, "the record's signer has no certificate");
+	}
+	r = plm_record_verify_signer(record, &cert->body.certificate.keys, err);
+	free(bytes);
+	plm_record_free(cert);
+	return r;
+}
+
+
+/*
+ * POST /v1/reviews/{review}/records: a roster or epoch keys (from the
+ * secretariat), a stage transition, an agreement or a disclosure.
+ */
+int route_records_post(struct request *req)
+{
+	const char *review = req->params[0];
+	struct store_envelope env;
+	plm_record *record = NULL;
+	const char *kind = NULL, *id;
+	uint64_t seq = 0;
+	plm_error err;
+	int r = 0, rc;
+
+	if (!req->srv->root_known)
+		return http_problem(req, 409, "no-root", "Conflict",
+		                    "this server has no root yet; publish it first");
+	if (plm_record_decode(req->body, req->body_len, &record, &err) != 0) {
+		r = answer_invalid(req, "invalid-record", &err);
+		goto out;
+	}
+	id = plm_record_review(record);
+	if (id == NULL || strcmp(id, review) != 0) {
+		plm_error_set(&err, PLM_ERR_MISMATCH,
+		              "this record does not belong to review %s", review);
+		r = answer_invalid(req, "invalid-record", &err);
+		goto out;
+	}
+	/* Only the secretariat creates and changes reviews; others must be on them. */
+	if (record->type == PLM_RECORD_ROSTER || record->type == PLM_RECORD_EPOCH_KEYS) {
+		if (!caller_is_secretariat(req)) {
+			metrics_reject(&req->srv->metrics, REJECT_FORBIDDEN);
+			r = http_problem(req, 403, "forbidden", "Forbidden",
+			                 "only the secretariat changes rosters and keys");
+			goto out;
+		}
+	} else if (!require_member(req, review)) {
+		goto out;
+	}
+	if (verify_signer(req, record, &err) != 0) {
+		r = answer_invalid(req, "invalid-record", &err);
+		goto out;
+	}
+	if (record->type == PLM_RECORD_DISCLOSURE || record->type == PLM_RECORD_AGREEMENT) {
+		const unsigned char *doc = record->type == PLM_RECORD_DISCLOSURE
+		                               ? record->body.disclosure.envelope_id
+		                               : record->body.agreement.document;
+		if (store_get_envelope(req->srv->store, doc, &env, NULL) != 0 ||
+		    strcmp(env.review, review) != 0) {
+			plm_error_set(&err, PLM_ERR_NOTFOUND,
+			              "the document this %s names is not in review %s",
+			              plm_record_type_name(record->type), review);
+			r = answer_invalid(req, "invalid-record", &err);
+			goto out;
+		}
+		if (record->type == PLM_RECORD_AGREEMENT &&
+		    strcmp(env.kind, record->body.agreement.kind) != 0) {
+			plm_error_set(&err, PLM_ERR_MISMATCH,
+			              "the agreement names a %s but the document is a %s",
+			              record->body.agreement.kind, env.kind);
+			r = answer_invalid(req, "invalid-record", &err);
+			goto out;
+		}
+		kind = env.kind;
+	}
+	rc = reviews_add_record(req->srv, record, kind, &seq, &err);
+	if (rc == PLM_ERR_IO || rc == PLM_ERR_NOMEM || rc == PLM_ERR_CORRUPT) {
+		r = http_problem(req, 503, "store-failed", "Service Unavailable",
+		                 "the server could not store the record; try again later");
+	} else if (rc == PLM_ERR_NOTFOUND) {
+		r = http_problem(req, 404, "not-found", "Not Found", "there is nothing at %s",
+		                 req->path);
+	} else if (rc != 0 && rc != PLM_ERR_EXISTS) {
+		metrics_reject(&req->srv->metrics, REJECT_FORBIDDEN);
+		req->reject_reason = "refused_by_policy";
+		r = http_problem(req, rc == PLM_ERR_POLICY ? 403 : 409,
+		                 rc == PLM_ERR_POLICY ? "policy" : "conflict",
+		                 rc == PLM_ERR_POLICY ? "Forbidden" : "Conflict", "%s",
+		                 err.message);
+	} else {
+		r = http_json(req, rc == 0 ? 201 : 200,
+		              json_pack("{s:I, s:o}", "seq", (json_int_t)seq, "id",
+		                        json_hex(record->id, PLM_HASH_BYTES)));
+	}
+out:
+	plm_record_free(record);
+	return r;
+}
+
+/* GET /v1/reviews/{review}/records: the review's records in log order. */
+int route_records_list(struct request *req)
+{
+	if (!require_member(req, req->params[0]))
+		return 0;
+	return list_records(req, req->params[0]);
+}
