@@ -254,13 +254,11 @@ static int log_complete_nodes(struct store *s, uint64_t index,
 static int log_append(struct store *s, int kind, const unsigned char id[32],
                       uint64_t *seq, uint64_t now, plm_error *err)
 {
-	unsigned char input[33], leaf[PLM_MERKLE_HASH_BYTES];
+	unsigned char leaf[PLM_MERKLE_HASH_BYTES];
 	sqlite3_stmt *st = NULL;
 	int r = 0;
 
-	input[0] = (unsigned char)kind;
-	memcpy(input + 1, id, 32);
-	plm_merkle_leaf_hash(leaf, input, sizeof(input));
+	plm_merkle_entry_leaf(leaf, kind, id);
 	if (sqlite3_prepare_v2(s->db,
 	                       "INSERT INTO log(seq, kind, object, leaf, accepted_at) "
 	                       "VALUES(?, ?, ?, ?, ?)",

@@ -660,3 +660,13 @@ int plm_merkle_mem_subtree(void *ctx, unsigned level, uint64_t index,
 	mem_subtree_hash(mem, level, index << level, out);
 	return 0;
 }
+
+void plm_merkle_entry_leaf(unsigned char out[PLM_MERKLE_HASH_BYTES], int kind,
+                           const unsigned char id[32])
+{
+	unsigned char input[33];
+
+	input[0] = (unsigned char)kind;
+	memcpy(input + 1, id, 32);
+	plm_merkle_leaf_hash(out, input, sizeof(input));
+}

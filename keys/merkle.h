@@ -58,6 +58,14 @@ void plm_merkle_leaf_hash(unsigned char out[PLM_MERKLE_HASH_BYTES], const void *
 void plm_merkle_node_hash(unsigned char out[PLM_MERKLE_HASH_BYTES],
                           const unsigned char left[PLM_MERKLE_HASH_BYTES],
                           const unsigned char right[PLM_MERKLE_HASH_BYTES]);
+/* What a log entry points at (PROTOCOL.md §6.6). */
+enum plm_log_entry_kind { PLM_LOG_RECORD = 1, PLM_LOG_ENVELOPE = 2 };
+/*
+ * The leaf hash of the log entry for object ID of KIND: RFC 9162's leaf
+ * hash over the 33 bytes u8 kind || [32] id (PROTOCOL.md §6.6).
+ */
+void plm_merkle_entry_leaf(unsigned char out[PLM_MERKLE_HASH_BYTES], int kind,
+                           const unsigned char id[32]);
 /* MTH({}) = SHA-256 of the empty string. */
 void plm_merkle_empty_root(unsigned char out[PLM_MERKLE_HASH_BYTES]);
 

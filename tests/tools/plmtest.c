@@ -1403,12 +1403,10 @@ static int load_proof(const char *b64, plm_merkle_proof *proof)
  */
 static int cmd_inclusion_verify(struct opts *o, int argc, char **argv)
 {
-	unsigned char id[PLM_HASH_BYTES], leaf[PLM_MERKLE_HASH_BYTES], *input = NULL;
+	unsigned char id[PLM_HASH_BYTES], leaf[PLM_MERKLE_HASH_BYTES];
 	plm_merkle_proof proof;
 	plm_tree_head head;
-	plm_wbuf b;
 	plm_error err;
-	size_t len;
 	int r, kind;
 
 	(void)argv;
@@ -1417,9 +1415,9 @@ static int cmd_inclusion_verify(struct opts *o, int argc, char **argv)
 	    !o->have_index)
 		return o->have_index ? 2 : need(NULL, "index");
 	if (strcmp(o->entry, "record") == 0)
-		kind = 1;
+		kind = PLM_LOG_RECORD;
 	else if (strcmp(o->entry, "envelope") == 0)
-		kind = 2;
+		kind = PLM_LOG_ENVELOPE;
 	else
 		return fail("--entry is record or envelope"), 2;
 	if ((r = load_head(o->head, o->log_pk, &head)) != 0 ||
@@ -1428,13 +1426,7 @@ static int cmd_inclusion_verify(struct opts *o, int argc, char **argv)
 	if (o->have_size && o->size != head.tree_size)
 		return fail("the proof is for a tree of %" PRIu64 " leaves, the head has %" PRIu64,
 		            o->size, head.tree_size);
-	plm_wbuf_init(&b, 1 + PLM_HASH_BYTES, "log entry", &err);
-	plm_wbuf_u8(&b, (uint8_t)kind);
-	plm_wbuf_put(&b, id, PLM_HASH_BYTES);
-	if (plm_wbuf_finish(&b, &input, &len) != 0)
-		return fail("%s", err.message);
-	plm_merkle_leaf_hash(leaf, input, len);
-	free(input);
+	plm_merkle_entry_leaf(leaf, kind, id);
 	if (plm_merkle_inclusion_verify(leaf, o->index, head.tree_size, &proof, head.root_hash,
 	                                &err) != 0)
 		return fail("the inclusion proof does not verify: %s", err.message);
