@@ -148,6 +148,12 @@ $(BUILD)/tests/tools/%.o: tests/tools/%.c $(wildcard keys/*.h policies/*.h)
 $(PLMTEST): $(BUILD)/tests/tools/plmtest.o $(LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(LIB_DEPS)
 
+# Tools that make bench (issue 10) measures from outside.
+BENCH_TOOLS = $(BUILD)/tests/bench/envelope_tool
+
+$(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(KEYS_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
+
 $(EXAMPLES_BIN): $(EXAMPLES_OBJ) $(KEYS_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
 
