@@ -35,7 +35,8 @@ static const char *json_str(json_t *obj, const char *name)
 }
 
 /* 1 if S is a string of class CLS, MINLEN..MAXLEN bytes long. */
-static int valid_str(const char *s, size_t minlen, size_t maxlen, enum plm_str_class cls)
+static int valid_str(const char *s, size_t minlen, size_t maxlen,
+                     enum plm_str_class cls)
 {
 	size_t n;
 
@@ -51,7 +52,8 @@ static void format_time(uint64_t t, char *out, size_t cap)
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (gmtime_r(&tt, &tm) == NULL || strftime(out, cap, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, cap, "%Y-%m-%d %H:%M UTC", &tm) == 0)
 		snprintf(out, cap, "%llu", (unsigned long long)t);
 }
 
@@ -78,9 +80,10 @@ int route_invitation_post(struct request *req)
 	int r;
 
 	if (!req->srv->root_known)
-		return http_problem(req, 409, "no-root", "Conflict",
-		                    "this server has no root yet; publish it first with "
-		                    "`palermo admin root`");
+		return http_problem(
+		    req, 409, "no-root", "Conflict",
+		    "this server has no root yet; publish it first with "
+		    "`palermo admin root`");
 	if (!caller_is_secretariat(req)) {
 		metrics_reject(&req->srv->metrics, REJECT_FORBIDDEN);
 		req->reject_reason = "forbidden";
@@ -95,14 +98,18 @@ int route_invitation_post(struct request *req)
 	state = json_str(body, "state");
 	usage = json_str(body, "usage");
 	expires = json_object_get(body, "expires_at");
-	if (!json_is_object(body) || hash == NULL || http_parse_hex32(hash, inv.hash) != 0 ||
+	if (!json_is_object(body) || hash == NULL ||
+	    http_parse_hex32(hash, inv.hash) != 0 ||
 	    !valid_str(user_id, 1, PLM_RECORD_ID_MAX, PLM_STR_ID) ||
 	    !valid_str(name, 1, PLM_RECORD_TEXT_MAX, PLM_STR_TEXT) ||
-	    !valid_str(state, PLM_RECORD_STATE_MIN, PLM_RECORD_STATE_MAX, PLM_STR_STATE) ||
-	    usage == NULL || !json_is_integer(expires) || json_integer_value(expires) < 0) {
-		r = bad_request(req, "bad-invitation",
-		                "an invitation needs invitation (64 hex digits), user_id, "
-		                "name, state, usage and expires_at, each valid");
+	    !valid_str(state, PLM_RECORD_STATE_MIN, PLM_RECORD_STATE_MAX,
+	               PLM_STR_STATE) ||
+	    usage == NULL || !json_is_integer(expires) ||
+	    json_integer_value(expires) < 0) {
+		r = bad_request(
+		    req, "bad-invitation",
+		    "an invitation needs invitation (64 hex digits), user_id, "
+		    "name, state, usage and expires_at, each valid");
 		goto out;
 	}
 	if (strcmp(usage, "member") == 0) {
@@ -117,8 +124,9 @@ int route_invitation_post(struct request *req)
 	inv.expires_at = (uint64_t)json_integer_value(expires);
 	if (inv.expires_at <= now ||
 	    inv.expires_at > now + INVITATION_MAX_SECONDS + INVITATION_SKEW_SECONDS) {
-		r = bad_request(req, "bad-invitation",
-		                "an invitation must expire in the future and within 10 days");
+		r = bad_request(
+		    req, "bad-invitation",
+		    "an invitation must expire in the future and within 10 days");
 		goto out;
 	}
 	snprintf(inv.user_id, sizeof(inv.user_id), "%s", user_id);
@@ -129,11 +137,13 @@ int route_invitation_post(struct request *req)
 	r = store_add_invitation(req->srv->store, &inv, &err);
 	if (r == PLM_ERR_EXISTS) {
 		metrics_reject(&req->srv->metrics, REJECT_CONFLICT);
-		r = http_problem(req, 409, "invitation-exists", "Conflict",
-		                 "an invitation with this code exists already; make a new code");
+		r = http_problem(
+		    req, 409, "invitation-exists", "Conflict",
+		    "an invitation with this code exists already; make a new code");
 	} else if (r != 0) {
-		r = http_problem(req, 503, "store-failed", "Service Unavailable",
-		                 "the server could not store the invitation; try again later");
+		r = http_problem(
+		    req, 503, "store-failed", "Service Unavailable",
+		    "the server could not store the invitation; try again later");
 	} else {
 		r = http_json(req, 201,
 		              json_pack("{s:o, s:s, s:s, s:I}", "invitation",
@@ -147,16 +157,18 @@ out:
 }
 
 /* Answers the refusal of an enrollment by the store (RC, INV). */
-static int refuse_enrollment(struct request *req, int rc, const struct store_invitation *inv)
+static int refuse_enrollment(struct request *req, int rc,
+                             const struct store_invitation *inv)
 {
 	char when[64];
 
 	switch (rc) {
 	case PLM_ERR_NOTFOUND:
 		metrics_reject(&req->srv->metrics, REJECT_NOT_FOUND);
-		return http_problem(req, 404, "invitation-unknown", "Not Found",
-		                    "no invitation has this code; check the code, or ask "
-		                    "the secretariat for a new invitation");
+		return http_problem(
+		    req, 404, "invitation-unknown", "Not Found",
+		    "no invitation has this code; check the code, or ask "
+		    "the secretariat for a new invitation");
 	case PLM_ERR_EXISTS:
 		metrics_reject(&req->srv->metrics, REJECT_CONFLICT);
 		return http_problem(req, 409, "invitation-used", "Conflict",
@@ -166,16 +178,18 @@ static int refuse_enrollment(struct request *req, int rc, const struct store_inv
 	case PLM_ERR_LIMIT:
 		format_time(inv->expires_at, when, sizeof(when));
 		metrics_reject(&req->srv->metrics, REJECT_FORBIDDEN);
-		return http_problem(req, 410, "invitation-expired", "Gone",
-		                    "the invitation expired on %s; ask the secretariat for a "
-		                    "new one",
-		                    when);
+		return http_problem(
+		    req, 410, "invitation-expired", "Gone",
+		    "the invitation expired on %s; ask the secretariat for a "
+		    "new one",
+		    when);
 	case PLM_ERR_MISMATCH:
 		metrics_reject(&req->srv->metrics, REJECT_INVALID_RECORD);
-		return http_problem(req, 400, "invitation-mismatch", "Bad Request",
-		                    "this invitation is for %s of %s; enrol with exactly "
-		                    "that user id and State",
-		                    inv->user_id, inv->state);
+		return http_problem(
+		    req, 400, "invitation-mismatch", "Bad Request",
+		    "this invitation is for %s of %s; enrol with exactly "
+		    "that user id and State",
+		    inv->user_id, inv->state);
 	}
 	return http_problem(req, 503, "store-failed", "Service Unavailable",
 	                    "the server could not store the request; try again later");
@@ -229,9 +243,10 @@ int route_enrollment_post(struct request *req)
 	e = &record->body.enrollment;
 	if (sodium_memcmp(hash, e->invitation, PLM_HASH_BYTES) != 0) {
 		metrics_reject(&req->srv->metrics, REJECT_INVALID_RECORD);
-		r = http_problem(req, 400, "invitation-mismatch", "Bad Request",
-		                 "the request was made for another invitation code than "
-		                 "the one sent with it");
+		r = http_problem(
+		    req, 400, "invitation-mismatch", "Bad Request",
+		    "the request was made for another invitation code than "
+		    "the one sent with it");
 		goto out;
 	}
 	memset(&enr, 0, sizeof(enr));
@@ -244,7 +259,8 @@ int route_enrollment_post(struct request *req)
 	enr.bytes = record->encoding;
 	enr.len = record->encoding_len;
 	rc = store_add_enrollment(req->srv->store, &enr, enr.received_at, &inv, &err);
-	/* The same keys filing again (a retry after a lost answer) get the same answer. */
+	/* The same keys filing again (a retry after a lost answer) get the same answer.
+	 */
 	if (rc == PLM_ERR_EXISTS && memcmp(inv.used_by, enr.fpr, PLM_FPR_BYTES) == 0)
 		rc = 1;
 	if (rc < 0) {
@@ -253,8 +269,8 @@ int route_enrollment_post(struct request *req)
 	}
 	r = http_json(req, rc == 0 ? 201 : 200,
 	              json_pack("{s:o, s:s, s:s, s:s}", "fingerprint",
-	                        json_hex(enr.fpr, PLM_FPR_BYTES), "user_id", enr.user_id,
-	                        "state", enr.state, "status", "pending"));
+	                        json_hex(enr.fpr, PLM_FPR_BYTES), "user_id",
+	                        enr.user_id, "state", enr.state, "status", "pending"));
 out:
 	plm_record_free(record);
 	json_decref(body);
@@ -266,13 +282,14 @@ static int list_enrollment(void *ctx, const struct store_enrollment *req,
                            const struct store_invitation *inv)
 {
 	json_array_append_new(
-	    ctx, json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:o}", "user_id", req->user_id,
-	                   "name", req->name, "state", req->state, "usage",
-	                   inv->usage == PLM_USAGE_SECRETARIAT ? "secretariat" : "member",
-	                   "fingerprint", json_hex(req->fpr, PLM_FPR_BYTES), "received_at",
-	                   (json_int_t)req->received_at, "expires_at",
-	                   (json_int_t)inv->expires_at, "record",
-	                   json_base64(req->bytes, req->len)));
+	    ctx,
+	    json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:o}", "user_id",
+	              req->user_id, "name", req->name, "state", req->state, "usage",
+	              inv->usage == PLM_USAGE_SECRETARIAT ? "secretariat" : "member",
+	              "fingerprint", json_hex(req->fpr, PLM_FPR_BYTES), "received_at",
+	              (json_int_t)req->received_at, "expires_at",
+	              (json_int_t)inv->expires_at, "record",
+	              json_base64(req->bytes, req->len)));
 	return 0;
 }
 
@@ -289,10 +306,12 @@ int route_enrollments_list(struct request *req)
 		                    "only the secretariat sees enrollment requests");
 	}
 	items = json_array();
-	if (store_list_enrollments(req->srv->store, list_enrollment, items, &err) != 0) {
+	if (store_list_enrollments(req->srv->store, list_enrollment, items, &err) !=
+	    0) {
 		json_decref(items);
-		return http_problem(req, 503, "store-failed", "Service Unavailable",
-		                    "the server could not read its store; try again later");
+		return http_problem(
+		    req, 503, "store-failed", "Service Unavailable",
+		    "the server could not read its store; try again later");
 	}
 	return http_json(req, 200, json_pack("{s:o}", "enrollments", items));
 }
@@ -313,14 +332,14 @@ int route_enrollment_get(struct request *req)
 	if (http_parse_hex32(req->params[0], fpr) != 0)
 		return http_problem(req, 404, "not-found", "Not Found",
 		                    "no enrollment has that fingerprint");
-	if (store_find_subject(req->srv->store, PLM_RECORD_REVOCATION, fpr, &bytes, &len,
-	                       NULL) == 0) {
+	if (store_find_subject(req->srv->store, PLM_RECORD_REVOCATION, fpr, &bytes,
+	                       &len, NULL) == 0) {
 		r = http_bytes(req, 410, "application/octet-stream", bytes, len);
 		free(bytes);
 		return r;
 	}
-	if (store_find_subject(req->srv->store, PLM_RECORD_CERTIFICATE, fpr, &bytes, &len,
-	                       NULL) == 0) {
+	if (store_find_subject(req->srv->store, PLM_RECORD_CERTIFICATE, fpr, &bytes,
+	                       &len, NULL) == 0) {
 		r = http_bytes(req, 200, "application/octet-stream", bytes, len);
 		free(bytes);
 		return r;

@@ -11,8 +11,8 @@
 
 static int enroll_db_error(struct store *s, plm_error *err, const char *what)
 {
-	return plm_error_set(err, PLM_ERR_IO, "the metadata store failed to %s: %s", what,
-	                     sqlite3_errmsg(s->db));
+	return plm_error_set(err, PLM_ERR_IO, "the metadata store failed to %s: %s",
+	                     what, sqlite3_errmsg(s->db));
 }
 
 /* Copies column COL of Q (text) into OUT (CAP bytes, NUL-terminated). */
@@ -39,10 +39,11 @@ int store_add_invitation(struct store *s, const struct store_invitation *inv,
 	int r = 0, rc;
 
 	pthread_mutex_lock(&s->lock);
-	if (sqlite3_prepare_v2(s->db,
-	                       "INSERT INTO invitations(hash, user_id, name, state, usage,"
-	                       " issued_by, issued_at, expires_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
-	                       -1, &q, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+	        s->db,
+	        "INSERT INTO invitations(hash, user_id, name, state, usage,"
+	        " issued_by, issued_at, expires_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+	        -1, &q, NULL) != SQLITE_OK) {
 		r = enroll_db_error(s, err, "store an invitation");
 		goto out;
 	}
@@ -56,7 +57,8 @@ int store_add_invitation(struct store *s, const struct store_invitation *inv,
 	sqlite3_bind_int64(q, 8, (sqlite3_int64)inv->expires_at);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_CONSTRAINT)
-		r = plm_error_set(err, PLM_ERR_EXISTS, "an invitation with this code exists");
+		r = plm_error_set(err, PLM_ERR_EXISTS,
+		                  "an invitation with this code exists");
 	else if (rc != SQLITE_DONE)
 		r = enroll_db_error(s, err, "store an invitation");
 out:
@@ -92,9 +94,9 @@ static int find_invitation(struct store *s, const unsigned char hash[PLM_HASH_BY
 	sqlite3_stmt *q = NULL;
 	int r = 0, rc;
 
-	if (sqlite3_prepare_v2(s->db,
-	                       "SELECT " INVITATION_COLUMNS " FROM invitations WHERE hash = ?",
-	                       -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        s->db, "SELECT " INVITATION_COLUMNS " FROM invitations WHERE hash = ?",
+	        -1, &q, NULL) != SQLITE_OK)
 		return enroll_db_error(s, err, "read an invitation");
 	sqlite3_bind_blob(q, 1, hash, PLM_HASH_BYTES, SQLITE_STATIC);
 	rc = sqlite3_step(q);
@@ -126,18 +128,21 @@ int store_add_enrollment(struct store *s, const struct store_enrollment *req,
 	pthread_mutex_lock(&s->lock);
 	if ((r = enroll_exec(s, "BEGIN IMMEDIATE", err)) != 0)
 		goto unlock;
-	/* PROTOCOL.md §5.10 "Accepting a request": exists, unused, not expired, same person. */
+	/* PROTOCOL.md §5.10 "Accepting a request": exists, unused, not expired, same
+	 * person. */
 	if ((r = find_invitation(s, req->invitation, inv, err)) != 0)
 		goto rollback;
 	if (inv->used_at != 0) {
-		r = plm_error_set(err, PLM_ERR_EXISTS, "this invitation was used already");
+		r = plm_error_set(err, PLM_ERR_EXISTS,
+		                  "this invitation was used already");
 		goto rollback;
 	}
 	if (now >= inv->expires_at) {
 		r = plm_error_set(err, PLM_ERR_LIMIT, "this invitation has expired");
 		goto rollback;
 	}
-	if (strcmp(req->user_id, inv->user_id) != 0 || strcmp(req->state, inv->state) != 0) {
+	if (strcmp(req->user_id, inv->user_id) != 0 ||
+	    strcmp(req->state, inv->state) != 0) {
 		r = plm_error_set(err, PLM_ERR_MISMATCH,
 		                  "this invitation is for another user id or State");
 		goto rollback;
@@ -158,10 +163,11 @@ int store_add_enrollment(struct store *s, const struct store_enrollment *req,
 	}
 	sqlite3_finalize(q);
 	q = NULL;
-	if (sqlite3_prepare_v2(s->db,
-	                       "INSERT INTO enrollments(invitation, fpr, user_id, name, state,"
-	                       " received_at, bytes) VALUES(?, ?, ?, ?, ?, ?, ?)",
-	                       -1, &q, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+	        s->db,
+	        "INSERT INTO enrollments(invitation, fpr, user_id, name, state,"
+	        " received_at, bytes) VALUES(?, ?, ?, ?, ?, ?, ?)",
+	        -1, &q, NULL) != SQLITE_OK) {
 		r = enroll_db_error(s, err, "store an enrollment request");
 		goto rollback;
 	}

@@ -2,7 +2,8 @@
  * record.c - the framing shared by every signed record, the table of record
  * types, signing and verification (see record.h, PROTOCOL.md §5.1). The
  * bodies live in one file per type: certificate.c (certificate, revocation),
- * roster.c, epoch_keys.c, disclosure.c, workflow.c (agreement, stage).
+ * roster.c, epoch_keys.c, disclosure.c, workflow.c (agreement, stage),
+ * enrollment.c.
  */
 #include "keys/record.h"
 
@@ -33,6 +34,8 @@ static const struct plm_record_body_ops record_types[] = {
      plm_agreement_body_encode, plm_agreement_body_decode, NULL},
     {PLM_RECORD_STAGE, "stage", plm_stage_body_check, plm_stage_body_encode,
      plm_stage_body_decode, NULL},
+    {PLM_RECORD_ENROLLMENT, "enrollment", plm_enrollment_body_check,
+     plm_enrollment_body_encode, plm_enrollment_body_decode, NULL},
 };
 
 static const struct plm_record_body_ops *record_ops(int type)

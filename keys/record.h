@@ -3,13 +3,14 @@
  *
  * A signed record is a small cleartext object that the server must see to
  * enforce the workflow and that every client verifies itself: certificates,
- * revocations, rosters, epoch keys, disclosures, agreements and stage
- * transitions. Every type shares one framing (PROTOCOL.md §5.1):
+ * revocations, rosters, epoch keys, disclosures, agreements, stage
+ * transitions and enrollment requests. Every type shares one framing
+ * (PROTOCOL.md §5.1):
  *
  *   u8  version (1)
  *   u8  type (enum plm_record_type)
  *   u32 body_len (<= PLM_RECORD_BODY_MAX)
- *   [body_len] body (the type's canonical body, PROTOCOL.md §5.2-§5.8)
+ *   [body_len] body (the type's canonical body, PROTOCOL.md §5.2-§5.10)
  *   [32] signer fingerprint
  *   [64] Ed25519 signature over "palermo/v1/<typename>" NUL || every byte
  *        from version through the signer fingerprint
@@ -73,7 +74,8 @@ enum plm_record_type {
 	PLM_RECORD_DISCLOSURE = 5,
 	PLM_RECORD_AGREEMENT = 6,
 	PLM_RECORD_STAGE = 7,
-	/* 8 and up: reserved for later types */
+	PLM_RECORD_ENROLLMENT = 8,
+	/* 9 and up: reserved for later types */
 };
 
 /* What a certificate's keys may be used for. */
@@ -197,6 +199,19 @@ typedef struct plm_stage {
 } plm_stage;
 
 /*
+ * PROTOCOL.md §5.10 - a request to be certified, signed by the keys it asks
+ * a certificate for (proof of possession), bound to one invitation.
+ */
+typedef struct plm_enrollment {
+	char user_id[PLM_RECORD_ID_MAX + 1];
+	char display_name[PLM_RECORD_TEXT_MAX + 1];
+	char state[PLM_RECORD_STATE_MAX + 1];
+	plm_pubkeys keys;
+	uint64_t created_at;
+	unsigned char invitation[PLM_HASH_BYTES]; /* plm_invitation_code_hash */
+} plm_enrollment;
+
+/*
  * One record in memory. TYPE selects the member of BODY. SIGNER, SIGNATURE,
  * ID and ENCODING are set by plm_record_decode and plm_record_encode_sign;
  * ENCODING (owned) is the complete byte string they were made from, kept so
@@ -217,6 +232,7 @@ typedef struct plm_record {
 		plm_disclosure disclosure;
 		plm_agreement agreement;
 		plm_stage stage;
+		plm_enrollment enrollment;
 	} body;
 } plm_record;
 
@@ -394,5 +410,40 @@ int plm_disclosure_set_key(plm_disclosure *disclosure,
 int plm_disclosure_document_key(const plm_record *record,
                                 const unsigned char *parties_key, unsigned char **key,
                                 plm_error *err);
+
+/* ---- enrollment (PROTOCOL.md §5.10) ----------------------------------- */
+
+/* An invitation code: 20 characters of Crockford's base32, shown in groups. */
+#define PLM_INVITATION_CODE_CHARS 20
+#define PLM_INVITATION_CODE_TEXT_BYTES 25 /* "XXXX-XXXX-XXXX-XXXX-XXXX" NUL */
+
+/*
+ * Makes a fresh random invitation code (100 bits from libsodium's random
+ * source) as five dash-separated groups of four characters of the alphabet
+ * 0123456789ABCDEFGHJKMNPQRSTVWXYZ. PLM_ERR_CRYPTO if libsodium cannot start.
+ * WARNING: the code is a one-time secret until it is used: give it to the
+ * person out of band, and store or send only its hash.
+ */
+int plm_invitation_code_new(char out[PLM_INVITATION_CODE_TEXT_BYTES], plm_error *err);
+
+/*
+ * The hash of an invitation code as a person typed it (PROTOCOL.md §5.10):
+ * spaces and dashes dropped, letters upper-cased, O read as 0 and I or L as
+ * 1; then exactly 20 characters of the alphabet must remain (PLM_ERR_FORMAT
+ * otherwise). OUT = BLAKE2b-256("palermo/v1/invitation" NUL || the 20
+ * characters).
+ */
+int plm_invitation_code_hash(unsigned char out[PLM_HASH_BYTES], const char *code,
+                             plm_error *err);
+
+/*
+ * Checks that RECORD is an enrollment (PLM_ERR_TYPE) signed by the very keys
+ * it carries: signer = their fingerprint (PLM_ERR_MISMATCH), and the
+ * signature verifies under its sign_pk (PLM_ERR_SIGNATURE). This proves
+ * that whoever made the request holds the private keys.
+ * WARNING: it proves nothing about who that is: only the fingerprint,
+ * compared out of band with the person, and the invitation do.
+ */
+int plm_enrollment_verify(const plm_record *record, plm_error *err);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * record_body.h - internal to the signed-record module (keys/record.c and
  * the per-type files certificate.c, roster.c, epoch_keys.c, disclosure.c,
- * workflow.c). Not part of the public API: use keys/record.h.
+ * workflow.c, enrollment.c). Not part of the public API: use keys/record.h.
  *
  * Each record type provides four functions over its body, listed in the
  * type table of record.c:
@@ -91,5 +91,9 @@ void plm_agreement_body_decode(plm_rbuf *r, plm_record *record);
 int plm_stage_body_check(const plm_record *record, plm_error *err);
 void plm_stage_body_encode(plm_wbuf *b, const plm_record *record);
 void plm_stage_body_decode(plm_rbuf *r, plm_record *record);
+
+int plm_enrollment_body_check(const plm_record *record, plm_error *err);
+void plm_enrollment_body_encode(plm_wbuf *b, const plm_record *record);
+void plm_enrollment_body_decode(plm_rbuf *r, plm_record *record);
 
 #endif

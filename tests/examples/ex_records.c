@@ -1,7 +1,8 @@
 /*
  * ex_records.c - worked examples of PROTOCOL.md §5: a certificate, the
- * first roster of a review, the epoch keys signed beside it, and an
- * agreement, with the fingerprints and ids needed to check them by hand.
+ * first roster of a review, the epoch keys signed beside it, an agreement
+ * and an enrollment request, with the fingerprints, ids and hashes needed
+ * to check them by hand.
  *
  * The people (identities from example seeds, §3.6):
  *   0x01 the deployment root (UNODC secretariat)
@@ -21,6 +22,8 @@
 #define T_2026_01_01 UINT64_C(1767225600)
 #define T_2026_02_01 UINT64_C(1769904000)
 #define T_2028_01_01 UINT64_C(1830297600)
+#define T_2025_12_15 UINT64_C(1765756800)
+#define INVITATION_CODE "7KQ2-M9XD-4HTW-0PB1-RZ8C"
 #define REVIEW "untoc-ita-2026-c1"
 
 enum { ROOT, ROSSI, SILVA, MARTIN, SECRETARIAT, N_PEOPLE };
@@ -66,6 +69,7 @@ void examples_records(void)
 {
 	plm_identity *people[N_PEOPLE] = {NULL};
 	plm_record *cert = NULL, *roster = NULL, *keys = NULL, *agreement = NULL;
+	plm_record *enrollment = NULL;
 	unsigned char seed[PLM_SEED_BYTES], channel_key[PLM_KEY_BYTES];
 	unsigned char fpr[PLM_FPR_BYTES];
 	plm_pubkeys audience[2];
@@ -186,6 +190,30 @@ void examples_records(void)
 	add_line(text, sizeof(text), "agreement id", agreement->id, PLM_HASH_BYTES);
 	example_text("record-ids", text);
 
+	/* §5.10: Giulia Rossi's enrollment request, signed by her own new keys. */
+	if ((r = plm_record_new(&enrollment, PLM_RECORD_ENROLLMENT, &err)) != 0)
+		example_die("plm_record_new", r, err.message);
+	strcpy(enrollment->body.enrollment.user_id, "it-fp-rossi");
+	strcpy(enrollment->body.enrollment.display_name, "Giulia Rossi");
+	strcpy(enrollment->body.enrollment.state, "ITA");
+	enrollment->body.enrollment.keys = people[ROSSI]->pub;
+	enrollment->body.enrollment.created_at = T_2025_12_15;
+	if ((r = plm_invitation_code_hash(enrollment->body.enrollment.invitation,
+	                                  INVITATION_CODE, &err)) != 0)
+		example_die("plm_invitation_code_hash", r, err.message);
+	print_record("record-enrollment",
+	             "Enrollment request of it-fp-rossi, \"Giulia Rossi\", ITA, "
+	             "keys of example seed 0x20, created 2025-12-15, for the "
+	             "invitation code " INVITATION_CODE ", signed by those keys",
+	             enrollment, people[ROSSI]);
+	text[0] = '\0';
+	snprintf(text, sizeof(text), "%-24s %s", "invitation code", INVITATION_CODE);
+	add_line(text, sizeof(text), "invitation hash",
+	         enrollment->body.enrollment.invitation, PLM_HASH_BYTES);
+	add_line(text, sizeof(text), "enrollment id", enrollment->id, PLM_HASH_BYTES);
+	example_text("record-enrollment-ids", text);
+
+	plm_record_free(enrollment);
 	plm_record_free(cert);
 	plm_record_free(roster);
 	plm_record_free(keys);

@@ -9,9 +9,10 @@
  * BLAKE2b-256 of the input. Accepted records then go through the helpers a
  * client runs on them: signature checks, member lookup and the successor
  * rule for rosters, channel-key opening for epoch keys, document-key
- * recovery for disclosures. The seed corpus (tests/fuzz/corpus/fuzz_record/)
- * was signed by the fixed root below and seals its epoch keys to the fixed
- * member, so mutations reach the unsealing and commitment paths too.
+ * recovery for disclosures, the self-signature of enrollments. The seed
+ * corpus (tests/fuzz/corpus/fuzz_record/) was signed by the fixed root below
+ * and seals its epoch keys to the fixed member (who signs the enrollment
+ * seeds), so mutations reach the unsealing and commitment paths too.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -80,6 +81,10 @@ static void exercise(const plm_record *record)
 		if ((r == 0) != (key != NULL))
 			abort();
 		plm_secret_free(key);
+		break;
+	case PLM_RECORD_ENROLLMENT:
+		/* Seeds are signed by the member's own keys (proof of possession). */
+		plm_enrollment_verify(record, NULL);
 		break;
 	default:
 		break;

@@ -441,8 +441,9 @@ static void test_type_names(void)
 	CHECK_STR(plm_record_type_name(PLM_RECORD_AGREEMENT), "agreement");
 	CHECK_STR(plm_record_type_name(PLM_RECORD_STAGE), "stage");
 	CHECK(plm_record_type_name(0) == NULL);
-	CHECK(plm_record_type_name(8) == NULL);
-	CHECK_INT(plm_record_new(&record, 8, &err), PLM_ERR_TYPE);
+	CHECK_STR(plm_record_type_name(PLM_RECORD_ENROLLMENT), "enrollment");
+	CHECK(plm_record_type_name(9) == NULL);
+	CHECK_INT(plm_record_new(&record, 9, &err), PLM_ERR_TYPE);
 	CHECK(record == NULL);
 	CHECK_INT(plm_record_new(&record, 0, &err), PLM_ERR_TYPE);
 	plm_record_free(NULL);
@@ -792,7 +793,7 @@ static void test_framing(void)
 		decoded = NULL;
 	}
 	for (t = 0; t <= 255; t++) { /* every unknown type */
-		if (t >= 1 && t <= 7)
+		if (t >= 1 && t <= 8)
 			continue;
 		memcpy(copy, bytes, len);
 		copy[1] = (unsigned char)t;
@@ -1014,7 +1015,7 @@ static void test_encode_misc(void)
 		r2 = -1;
 	if (plm_record_encode_sign(record, NULL, NULL, NULL, &err) != PLM_ERR_INVALID)
 		r1 = -1;
-	record->type = 8;
+	record->type = 9;
 	r3 = plm_record_encode_sign(record, root, NULL, NULL, &err);
 	record->type = PLM_RECORD_STAGE;
 	plm_record_free(record);
