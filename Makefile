@@ -158,7 +158,7 @@ $(EXAMPLES_BIN): $(EXAMPLES_OBJ) $(KEYS_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
 
 # Everything make test needs, built before any test runs.
-TEST_DEPS = $(LIBS) $(PALERMOD) $(PLMTEST) $(UNIT_BIN) $(EXAMPLES_BIN)
+TEST_DEPS = $(LIBS) $(PALERMOD) $(PALERMO) $(PLMTEST) $(UNIT_BIN) $(EXAMPLES_BIN)
 
 test check: $(TEST_DEPS) fuzz
 	@PLM_FUZZ_SECONDS=$(FUZZ_SECONDS) PLM_BIN=$(abspath $(BIN)) sh tests/run.sh $(BUILD)

@@ -44,6 +44,7 @@ plmtest() { "$PLMTEST" "$@"; }
 daemon_start() {
 	rm -f "$TRASH/daemon.port" "$TRASH/daemon.rc" "$TRASH/daemon.pid"
 	(
+		set +e # a test's set -e must not skip recording the exit status
 		sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$TRASH/daemon.pid" \
 			"$PALERMOD" --port 0 --ready-file "$TRASH/daemon.port" "$@" \
 			2>>"$TRASH/daemon.log"

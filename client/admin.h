@@ -1,0 +1,54 @@
+/*
+ * admin.h - the secretariat's commands (`palermo admin ...`), internal to
+ * client/cmd_admin.c (dispatch, shared steps), client/admin_identity.c
+ * (root, invite, requests, certify, recertify, revoke) and
+ * client/admin_review.c (review create, add, remove, advance).
+ *
+ * Each admin_* command function has the signature of a command: it gets
+ * the arguments after its own name in argv[0], prints what the user sees
+ * and returns the exit status.
+ */
+#ifndef PALERMO_ADMIN_H
+#define PALERMO_ADMIN_H
+
+#include "client/cli.h"
+#include "keys/record.h"
+
+int admin_root(struct cli *cli, int argc, char **argv);
+int admin_invite(struct cli *cli, int argc, char **argv);
+int admin_requests(struct cli *cli, int argc, char **argv);
+int admin_certify(struct cli *cli, int argc, char **argv);
+int admin_recertify(struct cli *cli, int argc, char **argv);
+int admin_revoke(struct cli *cli, int argc, char **argv);
+int admin_review(struct cli *cli, int argc, char **argv);
+
+/*
+ * The common start of a command that talks to the server as the
+ * secretariat: opens the state, unlocks the identity, checks that it is
+ * the pinned root when NEED_ROOT (only the root signs certificates,
+ * revocations, rosters and epoch keys), connects, and first delivers the
+ * records queued by an earlier run. Returns 0 or the exit status (the
+ * problem is printed).
+ */
+int admin_begin(struct cli *cli, int need_root);
+
+/*
+ * Queues the signed records RECORDS[0..N) of REVIEW ("" for certificates
+ * and revocations) in one transaction, then delivers the queue in order
+ * (admin_flush). Certificates and revocations the server accepted are kept
+ * in the local state too. PLM_ERR_NET when the server cannot be reached:
+ * the records stay queued and the next admin command sends them.
+ */
+int admin_publish(struct cli *cli, const char *review, plm_record *const *records,
+                  size_t n, plm_error *err);
+
+/* Delivers whatever is queued, oldest first (see admin_publish). */
+int admin_flush(struct cli *cli, plm_error *err);
+
+/*
+ * Reports a failed admin_publish: a network failure as "queued" (exit 4),
+ * anything else as the refusal it is. WHAT names what was published.
+ */
+int admin_publish_failed(struct cli *cli, const char *what, const plm_error *err);
+
+#endif

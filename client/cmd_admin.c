@@ -1,0 +1,326 @@
+/*
+ * cmd_admin.c - `palermo admin`: the secretariat's commands (DESIGN.md §5,
+ * §6). This file dispatches to them and holds the steps they share:
+ * unlocking the root, and delivering the signed records they make through
+ * a local queue, so that a lost connection never leaves a roster without
+ * its keys or a revocation unsent.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/admin.h"
+#include "client/commands.h"
+#include "client/identity.h"
+#include "client/local.h"
+#include "client/state.h"
+#include "client/transport.h"
+
+const char usage_admin[] =
+    "usage: palermo admin root --server URL [--name NAME] [--user ID] [--state CODE]\n"
+    "                          [--kdf moderate|interactive]\n"
+    "       palermo admin invite --user ID --name NAME --state STATE\n"
+    "                            [--usage member|secretariat] [--expires-in SECONDS]\n"
+    "       palermo admin requests\n"
+    "       palermo admin certify USER --fingerprint FPR [--usage member|secretariat]\n"
+    "                             [--days N]\n"
+    "       palermo admin recertify USER --fingerprint FPR [--reason REASON] [--days "
+    "N]\n"
+    "       palermo admin revoke USER --reason REASON\n"
+    "       palermo admin review create REVIEW --sur STATE --cluster CLUSTER\n"
+    "                   --instrument NAME:STATE,... --language LANG --member "
+    "USER:ROLE...\n"
+    "                   [--party STATE:TREATY,...]...\n"
+    "       palermo admin review add REVIEW --member USER:ROLE... [--remove USER]...\n"
+    "       palermo admin review remove REVIEW USER... [--member USER:ROLE]...\n"
+    "       palermo admin review advance REVIEW\n"
+    "\n"
+    "The secretariat's commands. All but invite and requests need the home of the\n"
+    "deployment root: only the root signs certificates, revocations, rosters and\n"
+    "epoch keys.\n"
+    "\n"
+    "admin root\n"
+    "  First run of the secretariat, in a home of its own: makes the root identity\n"
+    "  (keystore under a passphrase asked twice), a self-signed root certificate\n"
+    "  (usage root; defaults: --user unodc-root, --name \"UNODC Secretariat\",\n"
+    "  --state UNODC, valid 10 years), publishes it (POST /v1/root, signed with the\n"
+    "  root key), pins it here, and prints the fingerprint that every member\n"
+    "  passes to `palermo init --trust`. Run again, it publishes the same root.\n"
+    "\n"
+    "admin invite\n"
+    "  Makes a one-time invitation code (20 characters in groups, valid 10 days)\n"
+    "  for user ID of STATE, registers only its hash on the server, and prints the\n"
+    "  code and the `palermo init` command to give to the person out of band.\n"
+    "  --usage secretariat invites a secretariat officer (default: member).\n"
+    "  --expires-in SECONDS makes it expire sooner (tests; at most 10 days).\n"
+    "  The root or a certified secretariat officer may invite.\n"
+    "\n"
+    "admin requests\n"
+    "  Lists the enrollment requests waiting for a certificate: user id, name,\n"
+    "  State, usage, and the fingerprint in groups. Each request's signature by its\n"
+    "  own keys is verified; a request that fails is shown as such.\n"
+    "\n"
+    "admin certify USER --fingerprint FPR\n"
+    "  FPR is the fingerprint the person read to you (or sent by note verbale);\n"
+    "  it must equal the one of USER's pending request, or nothing is signed: the\n"
+    "  comparison out of band is what proves that the keys are theirs. Then signs\n"
+    "  their certificate with the root (valid --days, default 1095: three years)\n"
+    "  and publishes it; they see it at their next `palermo sync` or `whoami`.\n"
+    "\n"
+    "admin recertify USER --fingerprint FPR\n"
+    "  A lost or compromised device: USER filed a new request from a new device\n"
+    "  (with a new invitation). Revokes their current certificate (--reason,\n"
+    "  default device_lost), then certifies the new keys as certify does. Give\n"
+    "  them the new keys in their reviews with `admin review add`.\n"
+    "\n"
+    "admin revoke USER --reason REASON\n"
+    "  Revokes USER's current certificate. REASON: key_compromise, device_lost,\n"
+    "  superseded or left_office. The server then refuses their key; remove them\n"
+    "  from their reviews with `admin review remove` for new keys to exclude them.\n"
+    "\n"
+    "admin review create REVIEW ...\n"
+    "  Creates review REVIEW (an id such as 2026-ita-crim): roster epoch 1 and\n"
+    "  fresh keys for every channel of the policy, each sealed to exactly its\n"
+    "  audience, both signed by the root, checked here exactly as every member\n"
+    "  will check them, then published (roster first).\n"
+    "    --sur STATE                   the State under review\n"
+    "    --cluster CLUSTER             criminalization, cooperation, ...\n"
+    "    --instrument NAME:STATE,...   an instrument and its reviewing States\n"
+    "                                  (repeat per instrument: untoc:FRA,BRA)\n"
+    "    --language LANG               a working language (repeat: en, fr, ...)\n"
+    "    --member USER:ROLE            a certified user and their role: focal_point,\n"
+    "                                  expert, observer or secretariat (repeat)\n"
+    "    --party STATE:TREATY,...      the treaties STATE is party to (repeat).\n"
+    "  The policy's rules for a new review are checked first and a violation is\n"
+    "  refused with the rule (para 28, para 49-50): a State reviewing itself, too\n"
+    "  many reviewing States, a reviewer or SUR not party to an instrument, too\n"
+    "  many languages. Nobody holds the list of States parties yet: without any\n"
+    "  --party, every State named is ASSUMED to be party to every instrument of\n"
+    "  the review; with --party, exactly the pairs given are parties.\n"
+    "  The root joins every review it creates as its secretariat member (it makes\n"
+    "  the channel keys, so this hides nothing): it may then advance the review\n"
+    "  and read its records.\n"
+    "\n"
+    "admin review add REVIEW --member USER:ROLE... [--remove USER]...\n"
+    "admin review remove REVIEW USER... [--member USER:ROLE]...\n"
+    "  Syncs, then makes the next epoch: a roster with the members removed, then\n"
+    "  those added, chained to the newest one, and fresh keys for everyone still\n"
+    "  on it. A removed member gets no key of the new epoch. Adding a user whose\n"
+    "  keys changed (after recertify) replaces their old keys on the roster. Every\n"
+    "  member of the new epoch needs a valid certificate: drop a revoked member\n"
+    "  (--remove) in the same change that adds someone, if need be.\n"
+    "\n"
+    "admin review advance REVIEW\n"
+    "  Syncs, then signs the move of the review to the policy's next stage, as\n"
+    "  the root's secretariat membership.\n"
+    "\n"
+    "A record that could not be sent stays queued in this home, and the next\n"
+    "admin command sends it first. Exit status: 0 done, 2 bad options, 3 a\n"
+    "fingerprint or signature does not match, 4 the server cannot be reached\n"
+    "(records stay queued), 5 refused by the policy or the server, 6 no such\n"
+    "user, request or review.\n"
+    "\n"
+    "Examples:\n"
+    "  palermo admin root --server https://palermo.unodc.org\n"
+    "  palermo admin invite --user it-fp-rossi --name 'Giulia Rossi' --state ITA\n"
+    "  palermo admin certify it-fp-rossi --fingerprint '3f2a 9c41 ...'\n"
+    "  palermo admin review create 2026-ita-crim --sur ITA --cluster criminalization "
+    "\\\n"
+    "      --instrument untoc:FRA,BRA --instrument tip:FRA,BRA --language en \\\n"
+    "      --member it-fp-rossi:focal_point --member fr-fp-martin:focal_point\n";
+
+int admin_begin(struct cli *cli, int need_root)
+{
+	unsigned char root[PLM_FPR_BYTES], mine[PLM_FPR_BYTES];
+	plm_error err;
+	int status;
+
+	if ((status = cli_open_state(cli, 0)) != 0)
+		return status;
+	if (local_root(cli->state, root, NULL, &err) != 0)
+		return cli_fail_err(cli, &err);
+	if ((status = cli_unlock(cli)) != 0)
+		return status;
+	plm_fingerprint(mine, &cli->me->pub);
+	if (need_root && memcmp(mine, root, PLM_FPR_BYTES) != 0)
+		return cli_fail(
+		    cli, EXIT_AUTH,
+		    "this needs the deployment root's key, and %s holds another "
+		    "identity; run it in the root's home (--home)",
+		    cli->home);
+	if ((status = cli_connect(cli)) != 0)
+		return status;
+	if (admin_flush(cli, &err) != 0)
+		return admin_publish_failed(cli, "records queued earlier", &err);
+	return 0;
+}
+
+/* The first queued record (copied out of the state). */
+struct queued {
+	int found;
+	int64_t n;
+	char review[PLM_RECORD_ID_MAX + 1];
+	int type;
+	unsigned char *bytes;
+	size_t len;
+};
+
+static int first_queued(void *ctx, int64_t n, const char *review, int type,
+                        const unsigned char *bytes, size_t len)
+{
+	struct queued *q = ctx;
+
+	if ((q->bytes = malloc(len ? len : 1)) == NULL)
+		return PLM_ERR_NOMEM;
+	memcpy(q->bytes, bytes, len);
+	q->len = len;
+	q->n = n;
+	q->type = type;
+	snprintf(q->review, sizeof(q->review), "%s", review ? review : "");
+	q->found = 1;
+	return 1; /* one at a time: the queue changes as it is delivered */
+}
+
+/* Where a queued record goes (docs/API.md). */
+static void queued_path(const struct queued *q, char *out, size_t cap)
+{
+	if (q->review[0] != '\0')
+		snprintf(out, cap, "/v1/reviews/%s/records", q->review);
+	else if (q->type == PLM_RECORD_REVOCATION)
+		snprintf(out, cap, "/v1/revocations");
+	else
+		snprintf(out, cap, "/v1/certificates");
+}
+
+/*
+ * Keeps a certificate or revocation the server accepted (answer RESP, with
+ * its log index) in the local state, so that certify, revoke and review
+ * create know it before the next sync.
+ */
+static int keep_deployment_record(struct cli *cli, const struct queued *q,
+                                  const struct response *resp, plm_error *err)
+{
+	plm_record *record = NULL;
+	json_t *answer = NULL;
+	int64_t seq = -1;
+	int r;
+
+	answer = json_loadb((const char *)resp->body, resp->len, 0, NULL);
+	if (json_is_integer(json_object_get(answer, "seq")))
+		seq = (int64_t)json_integer_value(json_object_get(answer, "seq"));
+	json_decref(answer);
+	if ((r = plm_record_decode(q->bytes, q->len, &record, err)) == 0)
+		r = local_store_deployment_record(cli->state, record, seq, err);
+	plm_record_free(record);
+	return r;
+}
+
+int admin_flush(struct cli *cli, plm_error *err)
+{
+	char path[160], what[64];
+	struct response resp;
+	struct queued q;
+	int r = 0;
+
+	for (;;) {
+		memset(&q, 0, sizeof(q));
+		r = state_admin_each(cli->state, first_queued, &q, err);
+		if (r < 0 || !q.found) {
+			if (r == PLM_ERR_NOMEM)
+				plm_error_set(err, r, "out of memory");
+			r = r < 0 ? r : 0;
+			break;
+		}
+		queued_path(&q, path, sizeof(path));
+		snprintf(what, sizeof(what), "accept the %s",
+		         plm_record_type_name(q.type) ? plm_record_type_name(q.type)
+		                                      : "record");
+		if ((r = transport_request(cli->net, "POST", path, q.bytes, q.len,
+		                           &resp, err)) != 0)
+			break; /* the network: it stays queued */
+		r = transport_check(&resp, what, err);
+		if (r == PLM_ERR_NET) {
+			response_free(&resp);
+			break; /* the server failed (5xx): it stays queued */
+		}
+		if (r != 0) {
+			/* Refused: it never will be accepted, nor what depends on it.
+			 */
+			if (q.review[0] != '\0')
+				state_admin_remove_from(cli->state, q.review, q.n,
+				                        NULL);
+			else
+				state_admin_remove(cli->state, q.n, NULL);
+			response_free(&resp);
+			break;
+		}
+		if (q.review[0] == '\0')
+			r = keep_deployment_record(cli, &q, &resp, err);
+		response_free(&resp);
+		if (r == 0)
+			r = state_admin_remove(cli->state, q.n, err);
+		free(q.bytes);
+		q.bytes = NULL;
+		if (r != 0)
+			break;
+	}
+	free(q.bytes);
+	return r;
+}
+
+int admin_publish(struct cli *cli, const char *review, plm_record *const *records,
+                  size_t n, plm_error *err)
+{
+	size_t i;
+	int r;
+
+	if ((r = state_begin(cli->state, err)) != 0)
+		return r;
+	for (i = 0; i < n; i++)
+		if ((r = state_admin_queue(cli->state, review, records[i], err)) != 0) {
+			state_rollback(cli->state);
+			return r;
+		}
+	if ((r = state_commit(cli->state, err)) != 0) {
+		state_rollback(cli->state);
+		return r;
+	}
+	return admin_flush(cli, err);
+}
+
+int admin_publish_failed(struct cli *cli, const char *what, const plm_error *err)
+{
+	if (err->code == PLM_ERR_NET)
+		return cli_fail(
+		    cli, EXIT_NETWORK,
+		    "%s; the %s stay queued here and the next `palermo admin` "
+		    "command sends them",
+		    err->message, what);
+	return cli_fail_err(cli, err);
+}
+
+int cmd_admin(struct cli *cli, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(struct cli *cli, int argc, char **argv);
+	} subcommands[] = {
+	    {"root", admin_root},           {"invite", admin_invite},
+	    {"requests", admin_requests},   {"certify", admin_certify},
+	    {"recertify", admin_recertify}, {"revoke", admin_revoke},
+	    {"review", admin_review},
+	};
+	size_t i;
+
+	if (argc < 2)
+		return cli_fail(
+		    cli, EXIT_USAGE,
+		    "admin needs a subcommand: root, invite, requests, certify, "
+		    "recertify, revoke or review; see `palermo help admin`");
+	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (strcmp(argv[1], subcommands[i].name) == 0)
+			return subcommands[i].fn(cli, argc - 1, argv + 1);
+	return cli_fail(cli, EXIT_USAGE,
+	                "there is no `admin %s`; see `palermo help admin`", argv[1]);
+}

@@ -1,0 +1,253 @@
+/*
+ * cmd_get.c - `palermo get ID`: verify and decrypt one document into a
+ * file (client/reader.h), then check that the file is of the type its
+ * manifest announced (client/attach.h).
+ *
+ * The plaintext goes first to a hidden name in the destination's folder
+ * (plm_envelope_open writes it there only once everything verified), is
+ * type-checked there, and only then takes its final name: a link that
+ * cannot replace an existing file, or a rename with --force. Whatever
+ * fails, nothing is left behind and an existing file is untouched.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "client/attach.h"
+#include "client/commands.h"
+#include "client/reader.h"
+#include "client/state.h"
+#include "client/sync.h"
+
+const char usage_get[] =
+    "usage: palermo get [-o FILE] [--force] ID\n"
+    "\n"
+    "Verifies and decrypts the document ID (its full id, or enough of its first\n"
+    "digits to be unique, as `palermo list` shows them) into a file. Nothing is\n"
+    "written unless everything verifies: the author's signature and certificate,\n"
+    "the digest, the document key against its signed commitment, and every chunk\n"
+    "to the last. The written file's type is then detected (libmagic) and must be\n"
+    "the type the document announced and one the policy allows; if it is not,\n"
+    "the file is deleted and get says so.\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output FILE  write to FILE (a folder: the document's own file name\n"
+    "                     in it). Default: the document's own file name in the\n"
+    "                     current folder (for a message without one, the first\n"
+    "                     12 digits of its id with .txt or .bin).\n"
+    "  -f, --force        replace FILE if it exists (only once the new content has\n"
+    "                     verified); without it an existing file is never touched\n"
+    "\n"
+    "There is no `-o -`: a document is never printed, because nothing may be\n"
+    "shown before all of it verified; write it to a file and read that.\n"
+    "\n"
+    "With --json, prints {\"id\", \"review\", \"file\", \"title\", \"mime\",\n"
+    "\"size\"}.\n"
+    "\n"
+    "Exit status: 1 the file exists (use --force), 3 verification failed or the\n"
+    "file is not of its announced type (nothing was kept), 5 the type is not\n"
+    "allowed, 6 no such document here (run `palermo sync`).\n"
+    "\n"
+    "Examples:\n"
+    "  palermo get 3f2a9c0d1e2f\n"
+    "  palermo get -o responses.pdf 3f2a9c0d1e2f\n";
+
+/* The name to give the document when the user gave none (in DIR). */
+static void default_name(const struct stored_envelope *env, const plm_manifest *m,
+                         char *out, size_t cap)
+{
+	char hex[2 * PLM_HASH_BYTES + 1];
+
+	if (m->file_name[0] != '\0') {
+		snprintf(out, cap, "%s", m->file_name);
+		return;
+	}
+	plm_hex(hex, env->id, PLM_HASH_BYTES);
+	snprintf(out, cap, "%.12s.%s", hex,
+	         strncmp(m->mime, "text/", 5) == 0 ? "txt" : "bin");
+}
+
+/* 1 if PATH exists (whatever it is, a dangling link included). */
+static int exists(const char *path)
+{
+	struct stat sb;
+
+	return lstat(path, &sb) == 0;
+}
+
+/* 1 if PATH is a folder. */
+static int is_dir(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/*
+ * Gives the verified, type-checked file at TMP its name FINAL: link(2)
+ * never replaces an existing file; with FORCE, rename(2) does.
+ */
+static int place(const char *tmp, const char *final, int force, plm_error *err)
+{
+	if (force) {
+		if (rename(tmp, final) != 0)
+			return plm_error_set(err, PLM_ERR_IO, "cannot create %s: %s",
+			                     final, strerror(errno));
+		return 0;
+	}
+	if (link(tmp, final) == 0) {
+		unlink(tmp);
+		return 0;
+	}
+	if (errno == EEXIST)
+		return plm_error_set(
+		    err, PLM_ERR_EXISTS,
+		    "%s exists; use --force to replace it, or -o to choose "
+		    "another name",
+		    final);
+	/* A file system without hard links: check, then rename. */
+	if (exists(final))
+		return plm_error_set(
+		    err, PLM_ERR_EXISTS,
+		    "%s exists; use --force to replace it, or -o to choose "
+		    "another name",
+		    final);
+	if (rename(tmp, final) != 0)
+		return plm_error_set(err, PLM_ERR_IO, "cannot create %s: %s", final,
+		                     strerror(errno));
+	return 0;
+}
+
+int cmd_get(struct cli *cli, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"output", required_argument, NULL, 'o'},
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
+	struct stored_envelope env;
+	struct reader *rd = NULL;
+	plm_manifest *manifest = NULL;
+	const char *output = NULL;
+	char final[4096], tmp[4200], dir[4096], name[PLM_MANIFEST_FILE_NAME_MAX + 16];
+	char hex[2 * PLM_HASH_BYTES + 1], rnd[17];
+	unsigned char rnd_bytes[8];
+	int opt, force = 0, status, r, tmp_made = 0;
+	plm_error err;
+
+	while ((opt = getopt_long(argc, argv, "o:fh", options, NULL)) != -1) {
+		if (opt == 'o')
+			output = optarg;
+		else if (opt == 'f')
+			force = 1;
+		else
+			return cli_fail(cli, EXIT_USAGE, "see `palermo help get`");
+	}
+	if (optind + 1 != argc)
+		return cli_fail(cli, EXIT_USAGE,
+		                "name the document: palermo get [-o FILE] ID");
+	if (output != NULL && strcmp(output, "-") == 0)
+		return cli_fail(
+		    cli, EXIT_USAGE,
+		    "get writes documents to files only, never to the terminal "
+		    "(nothing is shown before all of it verified); give -o FILE");
+	if (output != NULL &&
+	    (output[0] == '\0' || strlen(output) >= sizeof(final) - 300))
+		return cli_fail(cli, EXIT_USAGE, "give -o a usable file name");
+	if (cli->json)
+		reader_json_wipe(); /* the title goes into JSON */
+	if ((status = cli_open_state(cli, 0)) != 0)
+		return status;
+	r = state_envelope_find(cli->state, argv[optind], &env, &err);
+	if (r == PLM_ERR_MISMATCH || r == PLM_ERR_INVALID)
+		return cli_fail(cli, EXIT_USAGE, "%s", err.message);
+	if (r != 0)
+		return cli_fail_err(cli, &err);
+	plm_hex(hex, env.id, PLM_HASH_BYTES);
+	if (env.status != ENVELOPE_VERIFIED)
+		return cli_fail(
+		    cli, EXIT_VERIFY,
+		    "document %.12s failed verification when it was synced and "
+		    "was not kept: %s",
+		    hex, env.problem);
+	if ((status = cli_unlock(cli)) != 0)
+		return status;
+	if (reader_new(cli, env.review, &rd, &err) != 0 ||
+	    plm_manifest_new(&manifest, &err) != 0) {
+		status = cli_fail_err(cli, &err);
+		goto out;
+	}
+	/* Where to: the document's own name needs its manifest (a first, full pass). */
+	if (output == NULL || is_dir(output)) {
+		if (reader_open(rd, &env, NULL, manifest, &err) != 0) {
+			status = cli_fail_err(cli, &err);
+			goto out;
+		}
+		default_name(&env, manifest, name, sizeof(name));
+		if (output == NULL)
+			snprintf(final, sizeof(final), "%s", name);
+		else
+			snprintf(final, sizeof(final), "%s/%s", output, name);
+	} else {
+		snprintf(final, sizeof(final), "%s", output);
+	}
+	if (exists(final) && !force) {
+		status =
+		    cli_fail(cli, EXIT_FAILURE_,
+		             "%s exists; use --force to replace it, or -o to choose "
+		             "another name",
+		             final);
+		goto out;
+	}
+	/* A hidden name beside the destination, ending like it (Markdown by name). */
+	snprintf(dir, sizeof(dir), "%s", final);
+	snprintf(tmp, sizeof(tmp), "%s", final); /* basename(3) may write into it */
+	snprintf(name, sizeof(name), "%.255s", basename(tmp));
+	randombytes_buf(rnd_bytes, sizeof(rnd_bytes));
+	plm_hex(rnd, rnd_bytes, sizeof(rnd_bytes));
+	snprintf(tmp, sizeof(tmp), "%s/.palermo-%s-%s", dirname(dir), rnd, name);
+	if ((r = reader_open(rd, &env, tmp, manifest, &err)) != 0) {
+		status = cli_fail_err(cli, &err); /* plm_envelope_open left nothing */
+		goto out;
+	}
+	tmp_made = 1;
+	if ((r = attach_check_file(cli, tmp, manifest->mime, &err)) != 0) {
+		status =
+		    cli_fail(cli, r == PLM_ERR_IO ? EXIT_FAILURE_ : cli_exit_for(r),
+		             "%s; nothing was written to %s", err.message, final);
+		goto out;
+	}
+	if ((r = place(tmp, final, force, &err)) != 0) {
+		status =
+		    cli_fail(cli, r == PLM_ERR_EXISTS ? EXIT_FAILURE_ : cli_exit_for(r),
+		             "%s", err.message);
+		goto out;
+	}
+	tmp_made = 0;
+	if (reader_warning(rd)[0] != '\0')
+		cli_warn(cli, "%s", reader_warning(rd));
+	if (cli->json)
+		status = cli_json(cli, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "id",
+		                                 hex, "review", env.review, "file",
+		                                 final, "title", manifest->title,
+		                                 "mime", manifest->mime, "size",
+		                                 (json_int_t)manifest->size));
+	else
+		cli_say(cli, "wrote %s (%s, %" PRIu64 " bytes)", final, manifest->mime,
+		        manifest->size);
+	status = EXIT_OK;
+out:
+	if (tmp_made)
+		unlink(tmp);
+	plm_manifest_free(manifest);
+	reader_free(rd);
+	return status;
+}

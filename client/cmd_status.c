@@ -1,0 +1,352 @@
+/*
+ * cmd_status.c - `palermo status REVIEW`: where a review stands, from the
+ * records this client verified (no network): its stage, the policy's
+ * deadlines with their due dates, its members, and who agreed to which
+ * draft.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client/commands.h"
+#include "client/local.h"
+#include "client/reader.h"
+#include "client/state.h"
+#include "client/sync.h"
+
+const char usage_status[] =
+    "usage: palermo status REVIEW\n"
+    "\n"
+    "Shows where REVIEW stands as of your last `palermo sync`:\n"
+    "  - its stage, since when, and which of the policy's stages it is;\n"
+    "  - each deadline of the policy (counted from when the review entered a\n"
+    "    stage) with its due date: the days left or overdue while the review is\n"
+    "    in that stage, \"passed\" once it moved on, \"not started\" before;\n"
+    "  - its members with their State and role;\n"
+    "  - the agreements signed to drafts (lists of observations, summaries): who\n"
+    "    agreed, and which States are still to agree before the draft is final.\n"
+    "\n"
+    "With --json, prints {\"review\", \"sur\", \"cluster\", \"epoch\",\n"
+    "\"stage\": {\"name\", \"title\", \"since\", \"number\", \"of\"},\n"
+    "\"deadlines\": [{\"name\", \"title\", \"from_stage\", \"due\", \"days_left\",\n"
+    "\"state\"}], \"members\": [...], \"agreements\": [{\"document\", \"kind\",\n"
+    "\"agreed\": [{\"state\", \"user_id\", \"at\"}], \"waiting\": [...],\n"
+    "\"final\"}]}; due and days_left are null for a deadline not started; state\n"
+    "is \"running\", \"overdue\", \"passed\" or \"not started\".\n"
+    "\n"
+    "Exit status: 6 when the review is not known here.\n"
+    "\n"
+    "Examples:\n"
+    "  palermo status 2026-ita-crim\n"
+    "  palermo --json status 2026-ita-crim | jq .stage.name\n";
+
+#define DAY 86400
+
+struct status_ctx {
+	struct cli *cli;
+	const plm_policy *policy;
+	uint64_t
+	    entered[PLM_POLICY_STAGES_MAX]; /* when each stage began, 0 = not yet */
+	json_t *agreements;                 /* document hex -> {kind, agreed} */
+	plm_error err;
+};
+
+static int stage_index(const plm_policy *policy, const char *name)
+{
+	size_t i, n = plm_policy_count(policy, PLM_POLICY_STAGES);
+
+	for (i = 0; i < n && i < PLM_POLICY_STAGES_MAX; i++)
+		if (strcmp(plm_policy_nth(policy, PLM_POLICY_STAGES, i), name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A stored stage transition: when its stage began. */
+static int one_stage(void *ctx, int64_t seq, const unsigned char *bytes, size_t len)
+{
+	struct status_ctx *c = ctx;
+	plm_record *rec = NULL;
+	int i;
+
+	(void)seq;
+	if (plm_record_decode(bytes, len, &rec, NULL) != 0)
+		return plm_error_set(&c->err, PLM_ERR_CORRUPT,
+		                     "a stored stage record is damaged");
+	i = stage_index(c->policy, rec->body.stage.to_stage);
+	if (i >= 0)
+		c->entered[i] = rec->body.stage.effective_at;
+	plm_record_free(rec);
+	return 0;
+}
+
+/* A stored agreement: grouped by the draft it agrees to. */
+static int one_agreement(void *ctx, int64_t seq, const unsigned char *bytes, size_t len)
+{
+	struct status_ctx *c = ctx;
+	char hex[2 * PLM_HASH_BYTES + 1];
+	plm_certificate signer;
+	plm_record *rec = NULL;
+	const plm_agreement *a;
+	json_t *doc;
+
+	(void)seq;
+	if (plm_record_decode(bytes, len, &rec, NULL) != 0)
+		return plm_error_set(&c->err, PLM_ERR_CORRUPT,
+		                     "a stored agreement is damaged");
+	a = &rec->body.agreement;
+	plm_hex(hex, a->document, PLM_HASH_BYTES);
+	if ((doc = json_object_get(c->agreements, hex)) == NULL) {
+		doc = json_pack("{s:s, s:s, s:[]}", "document", hex, "kind", a->kind,
+		                "agreed");
+		json_object_set_new(c->agreements, hex, doc);
+	}
+	json_array_append_new(
+	    json_object_get(doc, "agreed"),
+	    json_pack("{s:s, s:s, s:I}", "state", a->state, "user_id",
+	              local_certificate(c->cli->state, rec->signer, &signer, NULL) == 0
+	                  ? signer.user_id
+	                  : "?",
+	              "at", (json_int_t)a->created_at));
+	plm_record_free(rec);
+	return 0;
+}
+
+/* 1 if STATE is in the JSON array of agreements AGREED. */
+static int has_agreed(const json_t *agreed, const char *state)
+{
+	const json_t *a;
+	size_t i;
+
+	json_array_foreach(agreed, i,
+	                   a) if (strcmp(json_string_value(json_object_get(a, "state")),
+	                                 state) == 0) return 1;
+	return 0;
+}
+
+/* The parties that must agree: the State under review and every reviewing State. */
+static json_t *parties(const plm_roster *roster)
+{
+	json_t *list = json_array(), *s;
+	unsigned i, j;
+	size_t k;
+	int seen;
+
+	json_array_append_new(list, json_string(roster->sur_state));
+	for (i = 0; i < roster->n_instruments; i++)
+		for (j = 0; j < roster->instruments[i].n_reviewing; j++) {
+			seen = 0;
+			json_array_foreach(list, k, s) seen |=
+			    strcmp(json_string_value(s),
+			           roster->instruments[i].reviewing[j]) == 0;
+			if (!seen)
+				json_array_append_new(
+				    list,
+				    json_string(roster->instruments[i].reviewing[j]));
+		}
+	return list;
+}
+
+/* Each deadline of the policy against the stages' start dates. */
+static json_t *deadlines(struct status_ctx *c, int current)
+{
+	const plm_policy_deadline *d;
+	json_t *list = json_array();
+	uint64_t due, now = (uint64_t)time(NULL);
+	long long days;
+	const char *state;
+	size_t i;
+	int from;
+
+	for (i = 0; (d = plm_policy_deadline_at(c->policy, i)) != NULL; i++) {
+		from = stage_index(c->policy, d->from_stage);
+		if (from < 0 || from > current || c->entered[from] == 0 ||
+		    plm_policy_due(&d->within, c->entered[from], &due, NULL) != 0) {
+			json_array_append_new(
+			    list,
+			    json_pack("{s:s, s:s, s:s, s:n, s:n, s:s}", "name", d->name,
+			              "title", d->title, "from_stage", d->from_stage,
+			              "due", "days_left", "state", "not started"));
+			continue;
+		}
+		days = due >= now ? (long long)((due - now) / DAY)
+		                  : -(long long)((now - due + DAY - 1) / DAY);
+		state = from < current ? "passed" : due >= now ? "running" : "overdue";
+		json_array_append_new(
+		    list, json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "name", d->name,
+		                    "title", d->title, "from_stage", d->from_stage,
+		                    "due", (json_int_t)due, "days_left",
+		                    (json_int_t)days, "state", state));
+	}
+	return list;
+}
+
+static void print_status(struct cli *cli, json_t *doc)
+{
+	json_t *stage = json_object_get(doc, "stage"), *item, *a;
+	char date[32], style[128], when[96];
+	const char *state;
+	size_t i, j;
+	long long days;
+
+	printf(
+	    "Review %s: %s under review, cluster %s, roster epoch %" JSON_INTEGER_FORMAT
+	    "\n",
+	    json_string_value(json_object_get(doc, "review")),
+	    json_string_value(json_object_get(doc, "sur")),
+	    json_string_value(json_object_get(doc, "cluster")),
+	    json_integer_value(json_object_get(doc, "epoch")));
+	reader_date((uint64_t)json_integer_value(json_object_get(stage, "since")),
+	            date);
+	printf("Stage %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
+	       ": %s (%s), since %s UTC\n",
+	       json_integer_value(json_object_get(stage, "number")),
+	       json_integer_value(json_object_get(stage, "of")),
+	       cli_style(cli, "1", json_string_value(json_object_get(stage, "name")),
+	                 style, sizeof(style)),
+	       json_string_value(json_object_get(stage, "title")), date);
+	printf("\nDeadlines:\n");
+	json_array_foreach(json_object_get(doc, "deadlines"), i, item)
+	{
+		state = json_string_value(json_object_get(item, "state"));
+		if (strcmp(state, "not started") == 0) {
+			printf("  %-36s not started (counted from %s)\n",
+			       json_string_value(json_object_get(item, "title")),
+			       json_string_value(json_object_get(item, "from_stage")));
+			continue;
+		}
+		reader_date((uint64_t)json_integer_value(json_object_get(item, "due")),
+		            date);
+		days = json_integer_value(json_object_get(item, "days_left"));
+		if (strcmp(state, "passed") == 0)
+			snprintf(when, sizeof(when), "passed (the review moved on)");
+		else if (days >= 0)
+			snprintf(when, sizeof(when), "%lld days left", days);
+		else
+			snprintf(
+			    when, sizeof(when), "%s",
+			    cli_style(cli, "1;31", "overdue", style, sizeof(style)));
+		if (days < 0 && strcmp(state, "overdue") == 0)
+			printf("  %-36s due %.10s  %s by %lld days\n",
+			       json_string_value(json_object_get(item, "title")), date,
+			       when, -days);
+		else
+			printf("  %-36s due %.10s  %s\n",
+			       json_string_value(json_object_get(item, "title")), date,
+			       when);
+	}
+	printf("\nMembers:\n");
+	json_array_foreach(json_object_get(doc, "members"), i, item) printf(
+	    "  %-6s %-12s %s\n", json_string_value(json_object_get(item, "state")),
+	    json_string_value(json_object_get(item, "role")),
+	    json_string_value(json_object_get(item, "user_id")));
+	if (json_array_size(json_object_get(doc, "agreements")) == 0)
+		return;
+	printf("\nAgreements:\n");
+	json_array_foreach(json_object_get(doc, "agreements"), i, item)
+	{
+		printf("  %s %.12s: agreed by",
+		       json_string_value(json_object_get(item, "kind")),
+		       json_string_value(json_object_get(item, "document")));
+		json_array_foreach(json_object_get(item, "agreed"), j, a)
+		    printf(" %s (%s)", json_string_value(json_object_get(a, "state")),
+		           json_string_value(json_object_get(a, "user_id")));
+		if (json_is_true(json_object_get(item, "final"))) {
+			printf("; %s\n",
+			       cli_style(cli, "32", "final", style, sizeof(style)));
+			continue;
+		}
+		printf("; waiting for");
+		json_array_foreach(json_object_get(item, "waiting"), j, a)
+		    printf(" %s", json_string_value(a));
+		printf("\n");
+	}
+}
+
+int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	static const struct option options[] = {{"help", no_argument, NULL, 'h'},
+	                                        {NULL, 0, NULL, 0}};
+	struct status_ctx c;
+	const plm_roster *roster;
+	plm_review *state = NULL;
+	plm_roster_member *sorted = NULL;
+	json_t *doc = NULL, *members, *list, *item, *required, *waiting, *s;
+	const char *key, *review;
+	size_t i;
+	int status, current, r;
+
+	if (getopt_long(argc, argv, "h", options, NULL) != -1)
+		return cli_fail(cli, EXIT_USAGE, "see `palermo help status`");
+	if (optind + 1 != argc)
+		return cli_fail(cli, EXIT_USAGE,
+		                "name the review: palermo status REVIEW");
+	review = argv[optind];
+	if ((status = cli_open_state(cli, 0)) != 0)
+		return status;
+	memset(&c, 0, sizeof(c));
+	c.cli = cli;
+	if (local_policy(cli, &c.policy, &c.err) != 0 ||
+	    local_review(cli, review, INT64_MAX, &state, &c.err) != 0)
+		return cli_fail_err(cli, &c.err);
+	roster = &state->roster->body.roster;
+	current = stage_index(c.policy, state->stage);
+	c.entered[0] = state->started_at;
+	c.agreements = json_object();
+	if ((r = state_records_each(cli->state, review, PLM_RECORD_STAGE, one_stage, &c,
+	                            &c.err)) != 0 ||
+	    (r = state_records_each(cli->state, review, PLM_RECORD_AGREEMENT,
+	                            one_agreement, &c, &c.err)) != 0) {
+		status = cli_fail_err(cli, &c.err);
+		goto out;
+	}
+	members = json_array();
+	if (reader_sorted_members(roster, &sorted) == 0) {
+		for (i = 0; i < roster->n_members; i++)
+			json_array_append_new(members,
+			                      reader_member_json(roster, &sorted[i]));
+		free(sorted);
+	}
+	required = parties(roster);
+	list = json_array();
+	json_object_foreach(c.agreements, key, item)
+	{
+		waiting = json_array();
+		json_array_foreach(required, i,
+		                   s) if (!has_agreed(json_object_get(item, "agreed"),
+		                                      json_string_value(s)))
+		    json_array_append(waiting, s);
+		json_object_set_new(item, "final",
+		                    json_boolean(json_array_size(waiting) == 0));
+		json_object_set_new(item, "waiting", waiting);
+		json_array_append(list, item);
+	}
+	json_decref(required);
+	doc = json_pack(
+	    "{s:s, s:s, s:s, s:I, s:{s:s, s:s?, s:I, s:i, s:i}, s:o, s:o, s:o}",
+	    "review", review, "sur", roster->sur_state, "cluster", roster->cluster,
+	    "epoch", (json_int_t)roster->epoch, "stage", "name", state->stage, "title",
+	    plm_policy_title(c.policy, PLM_POLICY_STAGES, state->stage), "since",
+	    (json_int_t)state->stage_since, "number", current + 1, "of",
+	    (int)plm_policy_count(c.policy, PLM_POLICY_STAGES), "deadlines",
+	    deadlines(&c, current), "members", members, "agreements", list);
+	if (doc == NULL) {
+		status = cli_fail(cli, EXIT_FAILURE_, "out of memory");
+		goto out;
+	}
+	if (cli->json) {
+		status = cli_json(cli, doc);
+		doc = NULL;
+	} else {
+		print_status(cli, doc);
+		status = EXIT_OK;
+	}
+out:
+	json_decref(doc);
+	json_decref(c.agreements);
+	plm_review_free(state);
+	return status;
+}
