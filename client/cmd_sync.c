@@ -169,10 +169,11 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 		if (r == PLM_ERR_NET && res.queued > 0)
 			return cli_fail(
 			    cli, EXIT_NETWORK,
-			    "%s; %zu queued %s stay in the outbox and the next "
-			    "`palermo sync` will send them",
+			    "%s; %zu %s in the outbox and the next `palermo sync` "
+			    "will send %s",
 			    err.message, res.queued,
-			    plural(res.queued, "document", "documents"));
+			    plural(res.queued, "document stays", "documents stay"),
+			    plural(res.queued, "it", "them"));
 		return cli_fail_err(cli, &err);
 	}
 	if (cli->json) {
