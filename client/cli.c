@@ -144,51 +144,71 @@ out:
 
 #define PASSPHRASE_MAX 1024
 
-int cli_passphrase(struct cli *cli, const char *prompt, int confirm,
-                   unsigned char **out, size_t *len, plm_error *err)
+int cli_passphrase_file(const char *file, unsigned char **out, size_t *len,
+                        plm_error *err)
 {
-	const char *file = getenv("PALERMO_PASSPHRASE_FILE");
-	unsigned char *p = plm_secret_alloc(PASSPHRASE_MAX), *again = NULL;
-	size_t n = 0, m = 0;
+	unsigned char *p = plm_secret_alloc(PASSPHRASE_MAX);
 	ssize_t got;
+	size_t n;
 	int fd, r = 0;
 
-	(void)cli;
 	*out = NULL;
 	*len = 0;
 	if (p == NULL)
 		return plm_error_set(err, PLM_ERR_NOMEM, "out of secure memory");
-	if (file != NULL && *file != '\0') {
-		fd = open(file, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			r = plm_error_set(err, PLM_ERR_IO,
-			                  "cannot read the passphrase file %s (PALERMO_PASSPHRASE_FILE): %s",
-			                  file, strerror(errno));
-			goto out;
-		}
-		got = read(fd, p, PASSPHRASE_MAX);
-		close(fd);
-		if (got < 0) {
-			r = plm_error_set(err, PLM_ERR_IO, "cannot read %s", file);
-			goto out;
-		}
-		for (n = 0; n < (size_t)got && p[n] != '\n' && p[n] != '\r'; n++)
-			;
-	} else {
-		if (read_tty(prompt, p, PASSPHRASE_MAX, &n) != 0) {
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
+		r = plm_error_set(err, PLM_ERR_IO, "cannot read the passphrase file %s: %s",
+		                  file, strerror(errno));
+		goto out;
+	}
+	got = read(fd, p, PASSPHRASE_MAX);
+	close(fd);
+	if (got < 0) {
+		r = plm_error_set(err, PLM_ERR_IO, "cannot read %s", file);
+		goto out;
+	}
+	for (n = 0; n < (size_t)got && p[n] != '\n' && p[n] != '\r'; n++)
+		;
+	if (n == 0) {
+		r = plm_error_set(err, PLM_ERR_INVALID, "the passphrase in %s is empty", file);
+		goto out;
+	}
+	*out = p;
+	*len = n;
+	p = NULL;
+out:
+	plm_secret_free(p);
+	return r;
+}
+
+int cli_passphrase(struct cli *cli, const char *prompt, int confirm,
+                   unsigned char **out, size_t *len, plm_error *err)
+{
+	const char *file = getenv("PALERMO_PASSPHRASE_FILE");
+	unsigned char *p, *again = NULL;
+	size_t n = 0, m = 0;
+	int r = 0;
+
+	(void)cli;
+	*out = NULL;
+	*len = 0;
+	if (file != NULL && *file != '\0')
+		return cli_passphrase_file(file, out, len, err);
+	if ((p = plm_secret_alloc(PASSPHRASE_MAX)) == NULL)
+		return plm_error_set(err, PLM_ERR_NOMEM, "out of secure memory");
+	if (read_tty(prompt, p, PASSPHRASE_MAX, &n) != 0) {
+		r = plm_error_set(err, PLM_ERR_INVALID,
+		                  "a passphrase is needed and there is no terminal to ask "
+		                  "it on; set PALERMO_PASSPHRASE_FILE to a file holding it");
+		goto out;
+	}
+	if (confirm) {
+		if ((again = plm_secret_alloc(PASSPHRASE_MAX)) == NULL ||
+		    read_tty("Again, to confirm: ", again, PASSPHRASE_MAX, &m) != 0 ||
+		    m != n || sodium_memcmp(p, again, n) != 0) {
 			r = plm_error_set(err, PLM_ERR_INVALID,
-			                  "a passphrase is needed and there is no terminal to ask "
-			                  "it on; set PALERMO_PASSPHRASE_FILE to a file holding it");
+			                  "the two passphrases differ; run the command again");
 			goto out;
-		}
-		if (confirm) {
-			if ((again = plm_secret_alloc(PASSPHRASE_MAX)) == NULL ||
-			    read_tty("Again, to confirm: ", again, PASSPHRASE_MAX, &m) != 0 ||
-			    m != n || sodium_memcmp(p, again, n) != 0) {
-				r = plm_error_set(err, PLM_ERR_INVALID,
-				                  "the two passphrases differ; run the command again");
-				goto out;
-			}
 		}
 	}
 	if (n == 0) {

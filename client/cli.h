@@ -70,6 +70,14 @@ const char *cli_style(struct cli *cli, const char *style, const char *s, char *b
 int cli_passphrase(struct cli *cli, const char *prompt, int confirm,
                    unsigned char **out, size_t *len, plm_error *err);
 
+/*
+ * Reads the first line of FILE as a passphrase into *OUT (plm_secret_alloc
+ * memory, plm_secret_free) and its length into *LEN. PLM_ERR_IO when
+ * unreadable, PLM_ERR_INVALID when empty.
+ */
+int cli_passphrase_file(const char *file, unsigned char **out, size_t *len,
+                        plm_error *err);
+
 /* Opens the local state in cli->home (creating the folder 0700 if CREATE). */
 int cli_open_state(struct cli *cli, int create);
 /* Unlocks the identity (asks for the passphrase once per run). */

@@ -44,7 +44,6 @@ const char usage_keys[] =
     "\n"
     "Exit status: 0 done, 5 wrong passphrase, 6 no identity here.\n";
 
-#define PASSPHRASE_MAX 1024
 
 /* `palermo keys`: the fingerprint, read from the keystore without a passphrase. */
 static int keys_show(struct cli *cli)
@@ -89,49 +88,6 @@ static int keys_export(struct cli *cli)
 	printf("sign_pk      %s\nbox_pk       %s\nfingerprint  %s\n", sign_hex, box_hex,
 	       fpr_hex);
 	return EXIT_OK;
-}
-
-/*
- * Reads the first line of FILE as a passphrase into secure memory (*OUT,
- * plm_secret_free). PLM_ERR_IO if unreadable, PLM_ERR_INVALID if empty.
- */
-static int read_passphrase_file(const char *file, unsigned char **out, size_t *len,
-                                plm_error *err)
-{
-	unsigned char *p = plm_secret_alloc(PASSPHRASE_MAX);
-	ssize_t got;
-	size_t n;
-	int fd, r = 0;
-
-	*out = NULL;
-	*len = 0;
-	if (p == NULL)
-		return plm_error_set(err, PLM_ERR_NOMEM, "out of secure memory");
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
-		r = plm_error_set(err, PLM_ERR_IO,
-		                  "cannot read the new passphrase from %s: %s", file,
-		                  strerror(errno));
-		goto out;
-	}
-	got = read(fd, p, PASSPHRASE_MAX);
-	close(fd);
-	if (got < 0) {
-		r = plm_error_set(err, PLM_ERR_IO, "cannot read %s", file);
-		goto out;
-	}
-	for (n = 0; n < (size_t)got && p[n] != '\n' && p[n] != '\r'; n++)
-		;
-	if (n == 0) {
-		r = plm_error_set(err, PLM_ERR_INVALID,
-		                  "the new passphrase in %s is empty", file);
-		goto out;
-	}
-	*out = p;
-	*len = n;
-	p = NULL;
-out:
-	plm_secret_free(p);
-	return r;
 }
 
 /* The Argon2id limits of the keystore at PATH (to keep them by default). */
@@ -206,7 +162,7 @@ static int keys_passwd(struct cli *cli, int argc, char **argv)
 	if (cli_passphrase(cli, "Current passphrase: ", 0, &old_pass, &old_len, &err) !=
 	        0 ||
 	    (new_file != NULL
-	         ? read_passphrase_file(new_file, &new_pass, &new_len, &err)
+	         ? cli_passphrase_file(new_file, &new_pass, &new_len, &err)
 	         : cli_passphrase(cli, "New passphrase: ", 1, &new_pass, &new_len,
 	                          &err)) != 0) {
 		status = cli_fail_err(cli, &err);

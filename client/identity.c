@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "client/identity.h"
 
+#include "keys/codec.h"
+
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,31 +196,16 @@ json_t *identity_json_groups(const unsigned char fpr[PLM_FPR_BYTES])
 int identity_base64_decode(const char *text, unsigned char **out, size_t *len,
                            plm_error *err)
 {
-	size_t n = strlen(text), cap = n / 4 * 3 + 3;
-
-	*out = NULL;
-	*len = 0;
-	if ((*out = malloc(cap)) == NULL)
-		return plm_error_set(err, PLM_ERR_NOMEM, "out of memory");
-	if (sodium_base642bin(*out, cap, text, n, NULL, len, NULL,
-	                      sodium_base64_VARIANT_ORIGINAL) != 0) {
-		free(*out);
-		*out = NULL;
-		return plm_error_set(err, PLM_ERR_FORMAT,
-		                     "the server sent invalid base64");
-	}
-	return 0;
+	return plm_base64_decode(out, len, text, PLM_RECORD_MAX_BYTES, err);
 }
 
 json_t *identity_json_base64(const unsigned char *bytes, size_t len)
 {
-	size_t cap = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
-	char *b64 = malloc(cap);
+	char *b64;
 	json_t *j;
 
-	if (b64 == NULL)
+	if (plm_base64_encode(&b64, bytes, len, NULL) != 0)
 		return NULL;
-	sodium_bin2base64(b64, cap, bytes, len, sodium_base64_VARIANT_ORIGINAL);
 	j = json_string(b64);
 	free(b64);
 	return j;

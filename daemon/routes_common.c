@@ -1,6 +1,8 @@
 /* routes_common.c - helpers shared by the route handlers (see routes.h). */
 #include "daemon/routes.h"
 
+#include "keys/codec.h"
+
 #include <sodium.h>
 #include <stdlib.h>
 
@@ -19,13 +21,11 @@ json_t *json_hex(const unsigned char *bytes, size_t len)
 
 json_t *json_base64(const unsigned char *bytes, size_t len)
 {
-	size_t cap = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
-	char *b64 = malloc(cap);
+	char *b64;
 	json_t *j;
 
-	if (b64 == NULL)
+	if (plm_base64_encode(&b64, bytes, len, NULL) != 0)
 		return NULL;
-	sodium_bin2base64(b64, cap, bytes, len, sodium_base64_VARIANT_ORIGINAL);
 	j = json_string(b64);
 	free(b64);
 	return j;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 void plm_store_u32(unsigned char out[4], uint32_t v)
 {
 	out[0] = (unsigned char)(v >> 24);
@@ -465,4 +467,38 @@ int plm_rbuf_end(plm_rbuf *r)
 size_t plm_rbuf_left(const plm_rbuf *r)
 {
 	return r->status != 0 ? 0 : r->len - r->off;
+}
+
+int plm_base64_encode(char **out, const unsigned char *bytes, size_t len,
+                      plm_error *err)
+{
+	size_t cap = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+
+	if ((*out = malloc(cap)) == NULL)
+		return plm_error_set(err, PLM_ERR_NOMEM, "out of memory encoding base64");
+	sodium_bin2base64(*out, cap, bytes, len, sodium_base64_VARIANT_ORIGINAL);
+	return 0;
+}
+
+int plm_base64_decode(unsigned char **out, size_t *len, const char *text, size_t max,
+                      plm_error *err)
+{
+	size_t n = strlen(text), cap = n / 4 * 3 + 3;
+
+	*out = NULL;
+	*len = 0;
+	if (cap > max + 3)
+		return plm_error_set(err, PLM_ERR_LIMIT,
+		                     "a base64 value is larger than the %zu bytes allowed", max);
+	if ((*out = malloc(cap)) == NULL)
+		return plm_error_set(err, PLM_ERR_NOMEM, "out of memory decoding base64");
+	if (sodium_base642bin(*out, cap, text, n, NULL, len, NULL,
+	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    *len > max) {
+		free(*out);
+		*out = NULL;
+		*len = 0;
+		return plm_error_set(err, PLM_ERR_FORMAT, "a value is not valid base64");
+	}
+	return 0;
 }

@@ -124,6 +124,18 @@ size_t plm_utf8_next(const unsigned char *s, size_t left, uint32_t *cp);
 /* Checks that S[0..LEN) belongs to class CLS (returns 1 or 0). */
 int plm_str_valid(const char *s, size_t len, enum plm_str_class cls);
 
+/*
+ * Standard base64 with padding (RFC 4648 §4), as the HTTP API carries
+ * binary objects inside JSON. _encode: *OUT is a malloc'd NUL-terminated
+ * string (caller frees). _decode: strict (no whitespace, canonical
+ * padding), into a malloc'd *OUT of at most MAX bytes (caller frees);
+ * PLM_ERR_FORMAT for anything else, PLM_ERR_LIMIT beyond MAX.
+ */
+int plm_base64_encode(char **out, const unsigned char *bytes, size_t len,
+                      plm_error *err);
+int plm_base64_decode(unsigned char **out, size_t *len, const char *text, size_t max,
+                      plm_error *err);
+
 /* Big-endian helpers for fixed framing outside a buffer. */
 void plm_store_u32(unsigned char out[4], uint32_t v);
 void plm_store_u64(unsigned char out[8], uint64_t v);
