@@ -37,6 +37,7 @@
 #include "client/commands.h"
 #include "client/local.h"
 #include "client/outbox.h"
+#include "client/send.h"
 #include "client/state.h"
 #include "client/sync.h"
 #include "keys/codec.h"
@@ -707,6 +708,12 @@ static void print_result(struct cli *cli, const struct part *parts, size_t n,
 
 int cmd_send(struct cli *cli, int argc, char **argv)
 {
+	return send_document(cli, argc, argv, NULL, NULL);
+}
+
+int send_document(struct cli *cli, int argc, char **argv, const char *field,
+                  const char *value)
+{
 	struct send_args a;
 	struct part parts[ATTACH_MAX + 1];
 	struct part *main_doc;
@@ -845,7 +852,9 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 		title[0] = '\0';
 	if ((r = fill_manifest(manifest, main_doc, title, lang, &err)) != 0 ||
 	    (n > 1 &&
-	     (r = plm_manifest_set_field(manifest, "attachments", list, &err)) != 0))
+	     (r = plm_manifest_set_field(manifest, "attachments", list, &err)) != 0) ||
+	    (field != NULL &&
+	     (r = plm_manifest_set_field(manifest, field, value, &err)) != 0))
 		goto fail;
 	params.kind = a.kind;
 	params.reply_to = a.reply_to != NULL ? reply : NULL;

@@ -23,6 +23,7 @@ PALERMO_COMMAND(list);
 PALERMO_COMMAND(thread);
 PALERMO_COMMAND(get);
 PALERMO_COMMAND(outbox);
+PALERMO_COMMAND(questionnaire);
 PALERMO_COMMAND(admin);
 
 #endif

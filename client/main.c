@@ -31,6 +31,9 @@ const struct command commands[] = {
      usage_thread},
     {"get", cmd_get, "verify and decrypt a document into a file", usage_get},
     {"outbox", cmd_outbox, "show what waits to be sent", usage_outbox},
+    {"questionnaire", cmd_questionnaire,
+     "write, check and submit the self-assessment questionnaire (offline)",
+     usage_questionnaire},
     {"admin", cmd_admin, "the secretariat's commands (root, invite, certify, reviews)",
      usage_admin},
 };

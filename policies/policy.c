@@ -414,3 +414,18 @@ size_t plm_word_count(const char *text, size_t len)
 	}
 	return words;
 }
+
+size_t plm_policy_assistance_count(const plm_policy *policy)
+{
+	return policy != NULL ? policy->n_assistance : 0;
+}
+
+const char *plm_policy_assistance_at(const plm_policy *policy, size_t i,
+                                     const char **title)
+{
+	if (policy == NULL || i >= policy->n_assistance)
+		return NULL;
+	if (title != NULL)
+		*title = policy->assistance[i].title;
+	return policy->assistance[i].name;
+}

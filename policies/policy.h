@@ -56,6 +56,7 @@
 #define PLM_POLICY_DEADLINES_MAX 32
 #define PLM_POLICY_MIME_TYPES_MAX 64
 #define PLM_POLICY_LANGUAGES_MAX 16
+#define PLM_POLICY_ASSISTANCE_MAX 32 /* questionnaire.assistance entries */
 #define PLM_POLICY_SIZE_MAX (1ull << 40)   /* 1 TiB: the largest max_size */
 #define PLM_POLICY_WORDS_MAX 10000000u     /* the largest word limit */
 #define PLM_POLICY_DURATION_COUNT_MAX 1000 /* "1000d" at most */
@@ -338,6 +339,16 @@ int plm_policy_articles(const plm_policy *policy, const char *instrument,
                         const char *cluster, const char *const *sur_party_to,
                         unsigned out[PLM_POLICY_ARTICLES_MAX], size_t *n,
                         plm_error *err);
+
+/*
+ * The kinds of technical assistance a questionnaire answer may ask for
+ * (questionnaire.assistance), in file order: their number, and the name of
+ * the Ith (NULL when I >= count) with its display title in *TITLE (may be
+ * NULL). Strings belong to the policy.
+ */
+size_t plm_policy_assistance_count(const plm_policy *policy);
+const char *plm_policy_assistance_at(const plm_policy *policy, size_t i,
+                                     const char **title);
 
 /*
  * Checks a planned review against the policy's review rules, in this order:

@@ -121,6 +121,11 @@ struct plm_policy {
 	struct plm_policy_kind kinds[PLM_POLICY_KINDS_MAX];
 	size_t n_kinds;
 
+	/* questionnaire.assistance: the technical assistance one may ask for */
+	struct plm_policy_entry assistance[PLM_POLICY_ASSISTANCE_MAX];
+	size_t n_assistance;
+	const char *questionnaire_source;
+
 	const char *mime_types[PLM_POLICY_MIME_TYPES_MAX];
 	size_t n_mime_types;
 	const char *attachments_source;

@@ -534,6 +534,35 @@ static int parse_attachments(struct plm_policy_loader *l, const plm_ynode *node)
 	return 0;
 }
 
+static int assistance_entry(struct plm_policy_loader *l, size_t i,
+                            const plm_ynode *name, const plm_ynode *def)
+{
+	static const char *const keys[] = {"title", "source", NULL};
+	int r;
+
+	if ((r = plm_policy_keys(l, def, keys)) != 0)
+		return r;
+	return plm_policy_read_head(l, name, def, &l->p->assistance[i]);
+}
+
+/* questionnaire: {assistance: {name: {title}}, source} (POLICY.md §3.12). */
+static int parse_questionnaire(struct plm_policy_loader *l, const plm_ynode *node)
+{
+	static const char *const keys[] = {"assistance", "source", NULL};
+	const plm_ynode *assistance;
+	int r;
+
+	if ((r = plm_policy_expect(l, node, PLM_Y_MAP, "the questionnaire rules")) != 0 ||
+	    (r = plm_policy_keys(l, node, keys)) != 0 ||
+	    (r = plm_policy_text_field(l, node, "source", 0,
+	                               &l->p->questionnaire_source)) != 0 ||
+	    (r = plm_yaml_require(l->doc, node, "assistance", &assistance, l->err)) != 0)
+		return r;
+	return plm_policy_read_named_map(l, assistance, "kinds of technical assistance",
+	                                 1, PLM_POLICY_ASSISTANCE_MAX,
+	                                 &l->p->n_assistance, assistance_entry);
+}
+
 static int review_languages(struct plm_policy_loader *l, const plm_ynode *node)
 {
 	static const char *const keys[] = {"allowed", "min", "max", "source", NULL};
@@ -716,6 +745,7 @@ static const struct section {
     {"deadlines", 0, parse_deadlines},
     {"kinds", 1, parse_kinds},
     {"attachments", 0, parse_attachments},
+    {"questionnaire", 0, parse_questionnaire},
     {"review", 1, parse_review},
     {"disclosure", 1, parse_disclosure},
 };
