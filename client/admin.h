@@ -20,6 +20,7 @@ int admin_requests(struct cli *cli, int argc, char **argv);
 int admin_certify(struct cli *cli, int argc, char **argv);
 int admin_recertify(struct cli *cli, int argc, char **argv);
 int admin_revoke(struct cli *cli, int argc, char **argv);
+int admin_log_key(struct cli *cli, int argc, char **argv);
 int admin_review(struct cli *cli, int argc, char **argv);
 
 /*

@@ -909,3 +909,151 @@ out:
 	plm_record_free(rev);
 	return status;
 }
+
+/* ---- admin log-key ----------------------------------------------------- */
+
+#define LOG_USER_ID "palermo-log"
+#define LOG_DISPLAY_NAME "Transparency log"
+#define LOG_STATE "UNODC"
+
+/*
+ * Reads the hex field NAME of DOC (GET /v1/log/key) into OUT (LEN bytes).
+ * PLM_ERR_FORMAT if it is missing or not LEN bytes of hex.
+ */
+static int log_key_field(const json_t *doc, const char *name, unsigned char *out,
+                         size_t len, plm_error *err)
+{
+	const char *hex = json_string_value(json_object_get(doc, name));
+	size_t got = 0;
+
+	if (hex == NULL || strlen(hex) != 2 * len ||
+	    sodium_hex2bin(out, len, hex, 2 * len, NULL, &got, NULL) != 0 || got != len)
+		return plm_error_set(err, PLM_ERR_FORMAT,
+		                     "the server's log key has no valid %s", name);
+	return 0;
+}
+
+/*
+ * The server's log public keys (GET /v1/log/key) into *KEYS, checked
+ * against the fingerprint the server states with them.
+ */
+static int fetch_log_key(struct cli *cli, plm_pubkeys *keys, plm_error *err)
+{
+	unsigned char stated[PLM_FPR_BYTES], fpr[PLM_FPR_BYTES];
+	json_t *doc = NULL;
+	int r;
+
+	if ((r = transport_json(cli->net, "GET", "/v1/log/key", NULL, 0, &doc, err)) !=
+	    0)
+		return r;
+	if ((r = log_key_field(doc, "sign_pk", keys->sign_pk, PLM_SIGN_PK_BYTES,
+	                       err)) != 0 ||
+	    (r = log_key_field(doc, "box_pk", keys->box_pk, PLM_BOX_PK_BYTES, err)) !=
+	        0 ||
+	    (r = log_key_field(doc, "fingerprint", stated, PLM_FPR_BYTES, err)) != 0)
+		goto out;
+	plm_fingerprint(fpr, keys);
+	if (memcmp(fpr, stated, PLM_FPR_BYTES) != 0)
+		r = plm_error_set(err, PLM_ERR_MISMATCH,
+		                  "the server's log key does not have the fingerprint "
+		                  "the server states for it");
+out:
+	json_decref(doc);
+	return r;
+}
+
+/* The certificate (usage log) of the log keys KEYS, signed by the root. */
+static int make_log_certificate(struct cli *cli, const plm_pubkeys *keys, unsigned days,
+                                plm_record **out, plm_error *err)
+{
+	uint64_t now = (uint64_t)time(NULL);
+	plm_certificate *c;
+	int r;
+
+	if ((r = plm_record_new(out, PLM_RECORD_CERTIFICATE, err)) != 0)
+		return r;
+	c = &(*out)->body.certificate;
+	c->serial = new_serial();
+	snprintf(c->user_id, sizeof(c->user_id), "%s", LOG_USER_ID);
+	snprintf(c->display_name, sizeof(c->display_name), "%s", LOG_DISPLAY_NAME);
+	snprintf(c->state, sizeof(c->state), "%s", LOG_STATE);
+	c->usage = PLM_USAGE_LOG;
+	c->keys = *keys;
+	c->not_before = now - CLOCK_SKEW;
+	c->not_after = now + (uint64_t)days * DAY;
+	if ((r = plm_record_encode_sign(*out, cli->me, NULL, NULL, err)) != 0) {
+		plm_record_free(*out);
+		*out = NULL;
+	}
+	return r;
+}
+
+int admin_log_key(struct cli *cli, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"fingerprint", required_argument, NULL, 'f'},
+	    {NULL, 0, NULL, 0},
+	};
+	unsigned char fpr[PLM_FPR_BYTES], typed[PLM_FPR_BYTES];
+	const char *want = NULL;
+	plm_pubkeys keys;
+	plm_certificate known;
+	plm_record *cert = NULL;
+	plm_error err;
+	int opt, status = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
+		if (opt != 'f')
+			return cli_fail(cli, EXIT_USAGE,
+			                "admin log-key takes only --fingerprint FPR; "
+			                "see `palermo help admin`");
+		want = optarg;
+	}
+	if (optind != argc)
+		return cli_fail(cli, EXIT_USAGE, "admin log-key takes no arguments");
+	if (want != NULL && plm_fingerprint_parse(typed, want, &err) != 0)
+		return cli_fail(cli, EXIT_USAGE, "--fingerprint: %s", err.message);
+	if ((status = admin_begin(cli, 1)) != 0)
+		return status;
+	if (fetch_log_key(cli, &keys, &err) != 0)
+		return cli_fail_err(cli, &err);
+	plm_fingerprint(fpr, &keys);
+	if (want != NULL && memcmp(typed, fpr, PLM_FPR_BYTES) != 0)
+		return cli_fail(cli, EXIT_VERIFY,
+		                "the server's log key is not the one whose fingerprint "
+		                "you typed; do not certify it");
+	if (local_certificate(cli->state, fpr, &known, NULL) == 0 &&
+	    known.usage == PLM_USAGE_LOG) {
+		cli_say(cli, "The server's log key is certified already.");
+	} else {
+		if (make_log_certificate(cli, &keys, MEMBER_VALID_DAYS, &cert, &err) !=
+		    0) {
+			status = cli_fail_err(cli, &err);
+			goto out;
+		}
+		if (admin_publish(cli, "", &cert, 1, &err) != 0) {
+			status = admin_publish_failed(cli, "log certificate", &err);
+			goto out;
+		}
+	}
+	if (cli->json) {
+		status = cli_json(cli, json_pack("{s:o, s:o, s:b}", "fingerprint",
+		                                 identity_json_hex(fpr, PLM_FPR_BYTES),
+		                                 "fingerprint_groups",
+		                                 identity_json_groups(fpr), "certified",
+		                                 cert != NULL));
+		goto out;
+	}
+	if (cert != NULL)
+		printf("Certified the server's log key (usage log) for three years; "
+		       "members\n"
+		       "learn it at their next `palermo sync`. Its fingerprint:\n\n");
+	else
+		printf("Its fingerprint:\n\n");
+	identity_print_fingerprint(stdout, fpr, "    ", "    ");
+out:
+	plm_record_free(cert);
+	return status;
+}

@@ -28,6 +28,7 @@ const char usage_admin[] =
     "       palermo admin recertify USER --fingerprint FPR [--reason REASON] [--days "
     "N]\n"
     "       palermo admin revoke USER --reason REASON\n"
+    "       palermo admin log-key [--fingerprint FPR]\n"
     "       palermo admin review create REVIEW --sur STATE --cluster CLUSTER\n"
     "                   --instrument NAME:STATE,... --language LANG --member "
     "USER:ROLE...\n"
@@ -78,6 +79,14 @@ const char usage_admin[] =
     "  Revokes USER's current certificate. REASON: key_compromise, device_lost,\n"
     "  superseded or left_office. The server then refuses their key; remove them\n"
     "  from their reviews with `admin review remove` for new keys to exclude them.\n"
+    "\n"
+    "admin log-key [--fingerprint FPR]\n"
+    "  Fetches the key that signs the server's transparency log heads (GET\n"
+    "  /v1/log/key), shows its fingerprint, and certifies it with usage log\n"
+    "  (signed by the root, published like any certificate). Members' sync refuses\n"
+    "  a log head whose key the root has not certified. With --fingerprint, the\n"
+    "  key is certified only if it has this fingerprint (read from the server's\n"
+    "  operator out of band).\n"
     "\n"
     "admin review create REVIEW ...\n"
     "  Creates review REVIEW (an id such as 2026-ita-crim): roster epoch 1 and\n"
@@ -309,7 +318,7 @@ int cmd_admin(struct cli *cli, int argc, char **argv)
 	    {"root", admin_root},           {"invite", admin_invite},
 	    {"requests", admin_requests},   {"certify", admin_certify},
 	    {"recertify", admin_recertify}, {"revoke", admin_revoke},
-	    {"review", admin_review},
+	    {"review", admin_review},       {"log-key", admin_log_key},
 	};
 	size_t i;
 
@@ -317,7 +326,7 @@ int cmd_admin(struct cli *cli, int argc, char **argv)
 		return cli_fail(
 		    cli, EXIT_USAGE,
 		    "admin needs a subcommand: root, invite, requests, certify, "
-		    "recertify, revoke or review; see `palermo help admin`");
+		    "recertify, revoke, log-key or review; see `palermo help admin`");
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (strcmp(argv[1], subcommands[i].name) == 0)
 			return subcommands[i].fn(cli, argc - 1, argv + 1);

@@ -26,10 +26,12 @@
 #include <unistd.h>
 
 #include "client/local.h"
+#include "client/logcheck.h"
 #include "client/outbox.h"
 #include "client/state.h"
 #include "client/transport.h"
 #include "keys/codec.h"
+#include "keys/merkle.h"
 #include "policies/review.h"
 
 /* What a fetched item is. */
@@ -62,7 +64,9 @@ struct sync_ctx {
 	unsigned char root[PLM_FPR_BYTES];
 	plm_pubkeys root_keys;
 	unsigned char me[PLM_FPR_BYTES];
-	int64_t horizon;          /* items with seq >= horizon wait for the next run */
+	int64_t horizon;      /* items with seq >= horizon wait for the next run */
+	plm_tree_head head;   /* the server's head of this run (horizon = its size) */
+	plm_pubkeys log_keys; /* the certified log key that signs it */
 	int64_t deployment_after; /* cursor of the deployment records */
 	struct review_sync *reviews;
 	size_t n_reviews;
@@ -70,6 +74,21 @@ struct sync_ctx {
 	size_t n_items, cap_items;
 	json_t *pages; /* every page fetched, kept until the end */
 };
+
+static int check_author_head(struct sync_ctx *c, const plm_tree_head *h,
+                             plm_error *err);
+
+/*
+ * The log entry of KIND for ID (computed here from the verified bytes) must
+ * be leaf SEQ of this run's head (PROTOCOL.md §6.7): one request per entry.
+ * PLM_ERR_PROOF (or the server's refusal) makes the item refused; network
+ * and local errors stop the run (is_local_failure).
+ */
+static int included(struct sync_ctx *c, int kind,
+                    const unsigned char id[PLM_HASH_BYTES], int64_t seq, plm_error *err)
+{
+	return logcheck_included(c->cli->net, kind, id, seq, &c->head, err);
+}
 
 /* Errors that are about this machine, not about what the server sent: stop. */
 static int is_local_failure(int code)
@@ -202,23 +221,22 @@ static int fetch_listing(struct sync_ctx *c, const char *base, const char *key,
 	}
 }
 
-/* The log's size now: the horizon of this run. */
+/*
+ * The log's signed head now: its size is the horizon of this run. Its
+ * signature and consistency are checked by check_log, before anything of
+ * the run is accepted.
+ */
 static int fetch_horizon(struct sync_ctx *c, plm_error *err)
 {
-	json_t *doc = NULL, *size;
 	int r;
 
-	if ((r = transport_json(c->cli->net, "GET", "/v1/log/head", NULL, 0, &doc,
-	                        err)) != 0)
+	if ((r = logcheck_fetch_head(c->cli->net, &c->head, err)) != 0)
 		return r;
-	size = json_object_get(doc, "tree_size");
-	if (!json_is_integer(size) || json_integer_value(size) < 0)
-		r = plm_error_set(err, PLM_ERR_FORMAT,
-		                  "the server's log head has no tree size");
-	else
-		c->horizon = json_integer_value(size);
-	json_decref(doc);
-	return r;
+	if (c->head.tree_size > (uint64_t)INT64_MAX)
+		return plm_error_set(err, PLM_ERR_FORMAT,
+		                     "the server's log head has an impossible size");
+	c->horizon = (int64_t)c->head.tree_size;
+	return 0;
 }
 
 /* Adds REVIEW (an id the server listed) to the reviews to sync. */
@@ -468,6 +486,13 @@ static int process_deployment(struct sync_ctx *c, const struct item *it, plm_err
 	if ((verdict = decode_listed_record(it->json, &rec, &why)) == 0) {
 		record_name(what, sizeof(what), rec);
 		verdict = check_deployment_record(c, rec, &why);
+		if (verdict == 0)
+			verdict = included(c, PLM_LOG_RECORD, rec->id, it->seq, &why);
+		if (verdict != 0 && is_local_failure(verdict)) {
+			r = verdict;
+			*err = why;
+			goto out;
+		}
 	}
 	if ((r = state_begin(c->st, err)) != 0)
 		goto out;
@@ -562,8 +587,9 @@ static void check_my_keys(struct sync_ctx *c, const struct review_sync *rs, int6
  * applies it. PREV gets a copy of the roster it replaces, if it is one.
  */
 static int check_review_record(struct sync_ctx *c, struct review_sync *rs,
-                               const plm_record *rec, plm_certificate *signer,
-                               plm_record **prev, plm_error *err)
+                               const plm_record *rec, int64_t seq,
+                               plm_certificate *signer, plm_record **prev,
+                               plm_error *err)
 {
 	const char *review = plm_record_review(rec);
 	struct stored_envelope env;
@@ -576,7 +602,8 @@ static int check_review_record(struct sync_ctx *c, struct review_sync *rs,
 		    "the server lists it under review %s, where it does not "
 		    "belong",
 		    rs->id);
-	if ((r = verify_signer(c, rec, signer, err)) != 0)
+	if ((r = verify_signer(c, rec, signer, err)) != 0 ||
+	    (r = included(c, PLM_LOG_RECORD, rec->id, seq, err)) != 0)
 		return r;
 	switch (rec->type) {
 	case PLM_RECORD_DISCLOSURE:
@@ -635,7 +662,8 @@ static int process_record(struct sync_ctx *c, const struct item *it, plm_error *
 				    "the server now shows another record at a "
 				    "place of the log where this client verified one");
 		} else {
-			r = check_review_record(c, rs, rec, &signer, &prev, &why);
+			r = check_review_record(c, rs, rec, it->seq, &signer, &prev,
+			                        &why);
 			if (r != 0 && is_local_failure(r)) {
 				*err = why;
 				goto out;
@@ -908,7 +936,16 @@ static int process_envelope(struct sync_ctx *c, const struct item *it, plm_error
 			*err = why; /* the .part file stays: the next sync resumes it */
 			goto out;
 		}
+		if (r == 0)
+			r = included(c, PLM_LOG_ENVELOPE, le.id, it->seq, &why);
+		if (r != 0 && is_local_failure(r)) {
+			*err = why;
+			goto out;
+		}
 		verified = r == 0;
+		if (verified && ec->have_header && ec->header.has_head &&
+		    (r = check_author_head(c, &ec->header.head, err)) != 0)
+			goto out; /* a fork: stop, this envelope is not kept */
 		if (verified && (fsync(fd) != 0 || rename(part, final) != 0)) {
 			r = plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", final,
 			                  strerror(errno));
@@ -940,6 +977,133 @@ out:
 	free(ec);
 	free(env);
 	return r;
+}
+
+/* ---- the transparency log (PROTOCOL.md §6.7) --------------------------- */
+
+/*
+ * The keys of the log key FPR when a deployment record of this run (not
+ * processed yet) certifies it: a certificate with usage log signed by the
+ * root, not revoked by a revocation of this run. 0 and *KEYS, or
+ * PLM_ERR_NOTFOUND.
+ */
+static int log_key_in_run(struct sync_ctx *c, const unsigned char fpr[PLM_FPR_BYTES],
+                          plm_pubkeys *keys)
+{
+	unsigned char got[PLM_FPR_BYTES];
+	plm_record *rec;
+	plm_error why;
+	int found = 0;
+	size_t i;
+
+	for (i = 0; i < c->n_items; i++) {
+		if (c->items[i].type != ITEM_DEPLOYMENT ||
+		    decode_listed_record(c->items[i].json, &rec, &why) != 0)
+			continue;
+		if (check_deployment_record(c, rec, &why) == 0) {
+			if (rec->type == PLM_RECORD_CERTIFICATE &&
+			    rec->body.certificate.usage == PLM_USAGE_LOG) {
+				plm_certificate_fingerprint(got,
+				                            &rec->body.certificate);
+				if (memcmp(got, fpr, PLM_FPR_BYTES) == 0) {
+					*keys = rec->body.certificate.keys;
+					found = 1;
+				}
+			} else if (rec->type == PLM_RECORD_REVOCATION &&
+			           memcmp(rec->body.revocation.revoked, fpr,
+			                  PLM_FPR_BYTES) == 0) {
+				found = -1;
+			}
+		}
+		plm_record_free(rec);
+		if (found < 0)
+			break;
+	}
+	return found > 0 ? 0 : PLM_ERR_NOTFOUND;
+}
+
+/*
+ * The certified, unrevoked log key whose fingerprint is FPR into *KEYS:
+ * known here already, or certified by a deployment record of this run.
+ * PLM_ERR_SIGNATURE if the pinned root has not certified it.
+ */
+static int log_key(struct sync_ctx *c, const unsigned char fpr[PLM_FPR_BYTES],
+                   plm_pubkeys *keys, plm_error *err)
+{
+	char text[PLM_FPR_TEXT_BYTES];
+	plm_certificate cert;
+	plm_error why;
+	int r;
+
+	r = local_certificate(c->st, fpr, &cert, &why);
+	if (r == 0 && cert.usage == PLM_USAGE_LOG) {
+		*keys = cert.keys;
+		return 0;
+	}
+	if (r != 0 && r != PLM_ERR_NOTFOUND && r != PLM_ERR_DENIED)
+		return plm_error_set(err, why.code, "%s", why.message);
+	if (r == PLM_ERR_NOTFOUND && log_key_in_run(c, fpr, keys) == 0)
+		return 0;
+	plm_fingerprint_format(text, fpr);
+	return plm_error_set(err, PLM_ERR_SIGNATURE,
+	                     "the server's log head is signed by the key %.19s..., "
+	                     "which this deployment's root has not certified for the "
+	                     "log (or has revoked); nothing was accepted (the "
+	                     "secretariat certifies it with `palermo admin log-key`)",
+	                     text);
+}
+
+/*
+ * Checks this run's head before anything of it is accepted: its signature
+ * by the certified log key, its consistency with the head accepted before
+ * (a smaller head or a failing proof is a rollback or a fork). The
+ * inclusion of each item is checked as it is processed (included()).
+ * PLM_ERR_SIGNATURE or PLM_ERR_PROOF naming the heads; transport errors
+ * pass on.
+ */
+static int check_log(struct sync_ctx *c, plm_error *err)
+{
+	plm_tree_head old;
+	plm_error why;
+	int r;
+
+	if ((r = log_key(c, c->head.log_fpr, &c->log_keys, err)) != 0)
+		return r;
+	if (plm_tree_head_verify(&c->head, c->log_keys.sign_pk, &why) != 0)
+		return plm_error_set(err, PLM_ERR_SIGNATURE,
+		                     "the server's log head does not verify with the "
+		                     "certified log key (%s); nothing was accepted",
+		                     why.message);
+	if ((r = logcheck_stored_head(c->st, &old, err)) < 0)
+		return r;
+	if (r == 1)
+		return logcheck_consistent(c->cli->net,
+		                           "the head this client accepted before", &old,
+		                           &c->head, err);
+	return 0;
+}
+
+/*
+ * An envelope's author head H (its header's): signed by a certified log
+ * key, and, when not newer than this run's head, a prefix of it. Anything
+ * else means the author and this client were shown different histories.
+ */
+static int check_author_head(struct sync_ctx *c, const plm_tree_head *h, plm_error *err)
+{
+	plm_pubkeys keys;
+	plm_error why;
+	int r;
+
+	if ((r = log_key(c, h->log_fpr, &keys, err)) != 0)
+		return r;
+	if (plm_tree_head_verify(h, keys.sign_pk, &why) != 0)
+		return plm_error_set(err, PLM_ERR_SIGNATURE,
+		                     "an envelope carries a log head that does not "
+		                     "verify with the certified log key (%s)",
+		                     why.message);
+	if (h->tree_size > c->head.tree_size)
+		return 0; /* newer than mine: checked when I see that far */
+	return logcheck_consistent(c->cli->net, "the author's head", h, &c->head, err);
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -1015,7 +1179,7 @@ int sync_run(struct cli *cli, const struct sync_observer *obs,
 	        0 ||
 	    (r = fetch_listing(&c, "/v1/certificates", "records", c.deployment_after,
 	                       ITEM_DEPLOYMENT, 0, err)) != 0 ||
-	    (r = fetch_reviews(&c, err)) != 0)
+	    (r = fetch_reviews(&c, err)) != 0 || (r = check_log(&c, err)) != 0)
 		goto out;
 	/* 3. Everything in the log's one order. */
 	if (c.n_items > 0)
@@ -1031,6 +1195,9 @@ int sync_run(struct cli *cli, const struct sync_observer *obs,
 		else
 			r = process_envelope(&c, it, err);
 	}
+	/* 4. Everything up to the head is in: it is the one to check from next. */
+	if (r == 0)
+		r = logcheck_store_head(c.st, &c.head, err);
 out:
 	for (i = 0; i < c.n_reviews; i++)
 		plm_review_free(c.reviews[i].state);

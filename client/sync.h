@@ -5,6 +5,10 @@
  * Everything the server sends is checked here before it is stored, in the
  * log's order (seq), exactly as the daemon checked it when it accepted it:
  *
+ *  - the log's signed head (PROTOCOL.md §6.7, client/logcheck.c): signed by
+ *    the root-certified log key, consistent with the head kept from the
+ *    last sync (else a rollback or fork: the run stops, nothing accepted),
+ *    and every item below must be included in it at its seq;
  *  - deployment records (certificates, revocations): decoded strictly,
  *    signed by the pinned root;
  *  - each review's records: decoded strictly, signed by the root (rosters,

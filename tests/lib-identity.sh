@@ -5,7 +5,9 @@
 # people of REVIEW-MECHANISM.md would do it.
 #
 #   pal WHO ARGS...           palermo in the home of WHO ($TRASH/home/WHO)
-#   setup_root                the deployment root (home "root"); sets ROOT_FPR
+#   setup_root                the deployment root (home "root"), and the
+#                             server's log key certified by it (admin
+#                             log-key, PROTOCOL.md §6.7); sets ROOT_FPR
 #   invite USER NAME STATE [admin invite options]
 #                             prints the invitation code
 #   enrol WHO USER NAME STATE keys made by WHO's `palermo init --invite`,
@@ -32,7 +34,8 @@ pal() {
 setup_root() {
 	pal root --json admin root --server "$URL" --kdf interactive >"$TRASH/root.json" &&
 	ROOT_FPR=$(jq -r .fingerprint "$TRASH/root.json") &&
-	[ ${#ROOT_FPR} -eq 64 ]
+	[ ${#ROOT_FPR} -eq 64 ] &&
+	pal root admin log-key >/dev/null
 }
 
 invite() {
