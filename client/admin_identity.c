@@ -86,10 +86,15 @@ static uint64_t new_serial(void)
 
 /* ---- admin root ------------------------------------------------------ */
 
-/* The self-signed root certificate of ROOT (PROTOCOL.md §5.2). */
-static int make_root_certificate(const plm_identity *root, const char *user,
-                                 const char *name, const char *state, plm_record **out,
-                                 plm_error *err)
+/*
+ * A certificate (PROTOCOL.md §5.2) for KEYS of USER (NAME, STATE) with
+ * USAGE, valid DAYS from now (less the clock skew), signed by SIGNER: the
+ * root for everyone, itself for the root. *OUT: caller frees.
+ */
+static int sign_certificate(const plm_identity *signer, const char *user,
+                            const char *name, const char *state, uint8_t usage,
+                            const plm_pubkeys *keys, unsigned days, plm_record **out,
+                            plm_error *err)
 {
 	uint64_t now = (uint64_t)time(NULL);
 	plm_certificate *c;
@@ -102,11 +107,11 @@ static int make_root_certificate(const plm_identity *root, const char *user,
 	snprintf(c->user_id, sizeof(c->user_id), "%s", user);
 	snprintf(c->display_name, sizeof(c->display_name), "%s", name);
 	snprintf(c->state, sizeof(c->state), "%s", state);
-	c->usage = PLM_USAGE_ROOT;
-	c->keys = root->pub;
+	c->usage = usage;
+	c->keys = *keys;
 	c->not_before = now - CLOCK_SKEW;
-	c->not_after = now + (uint64_t)ROOT_VALID_DAYS * DAY;
-	if ((r = plm_record_encode_sign(*out, root, NULL, NULL, err)) != 0) {
+	c->not_after = now + (uint64_t)days * DAY;
+	if ((r = plm_record_encode_sign(*out, signer, NULL, NULL, err)) != 0) {
 		plm_record_free(*out);
 		*out = NULL;
 	}
@@ -241,7 +246,8 @@ int admin_root(struct cli *cli, int argc, char **argv)
 		if ((status = cli_open_state(cli, 1)) != 0)
 			return status;
 		if (identity_create(cli, limits, &cli->me, &err) != 0 ||
-		    make_root_certificate(cli->me, user, name, state, &root, &err) !=
+		    sign_certificate(cli->me, user, name, state, PLM_USAGE_ROOT, &cli->me->pub,
+		                     ROOT_VALID_DAYS, &root, &err) !=
 		        0 ||
 		    identity_pin(cli->state, server, root, &err) != 0 ||
 		    state_set_str(cli->state, IDENTITY_SETTING_USER, user, &err) != 0) {
@@ -621,10 +627,7 @@ static int make_certificate(struct cli *cli, const plm_record *req, uint8_t usag
                             unsigned days, plm_record **out, plm_error *err)
 {
 	const plm_enrollment *e = &req->body.enrollment;
-	uint64_t now = (uint64_t)time(NULL);
 	struct local_invitation inv;
-	plm_certificate *c;
-	int r;
 
 	*out = NULL;
 	if (state_invitation_get(cli->state, e->invitation, &inv, NULL) == 0) {
@@ -640,22 +643,8 @@ static int make_certificate(struct cli *cli, const plm_record *req, uint8_t usag
 	}
 	if (usage == 0)
 		usage = PLM_USAGE_MEMBER;
-	if ((r = plm_record_new(out, PLM_RECORD_CERTIFICATE, err)) != 0)
-		return r;
-	c = &(*out)->body.certificate;
-	c->serial = new_serial();
-	memcpy(c->user_id, e->user_id, sizeof(c->user_id));
-	memcpy(c->display_name, e->display_name, sizeof(c->display_name));
-	memcpy(c->state, e->state, sizeof(c->state));
-	c->usage = usage;
-	c->keys = e->keys;
-	c->not_before = now - CLOCK_SKEW;
-	c->not_after = now + (uint64_t)days * DAY;
-	if ((r = plm_record_encode_sign(*out, cli->me, NULL, NULL, err)) != 0) {
-		plm_record_free(*out);
-		*out = NULL;
-	}
-	return r;
+	return sign_certificate(cli->me, e->user_id, e->display_name, e->state, usage,
+	                        &e->keys, days, out, err);
 }
 
 /* The revocation of CERT (whose keys have FPR), signed by the root. */
@@ -962,32 +951,6 @@ out:
 	return r;
 }
 
-/* The certificate (usage log) of the log keys KEYS, signed by the root. */
-static int make_log_certificate(struct cli *cli, const plm_pubkeys *keys, unsigned days,
-                                plm_record **out, plm_error *err)
-{
-	uint64_t now = (uint64_t)time(NULL);
-	plm_certificate *c;
-	int r;
-
-	if ((r = plm_record_new(out, PLM_RECORD_CERTIFICATE, err)) != 0)
-		return r;
-	c = &(*out)->body.certificate;
-	c->serial = new_serial();
-	snprintf(c->user_id, sizeof(c->user_id), "%s", LOG_USER_ID);
-	snprintf(c->display_name, sizeof(c->display_name), "%s", LOG_DISPLAY_NAME);
-	snprintf(c->state, sizeof(c->state), "%s", LOG_STATE);
-	c->usage = PLM_USAGE_LOG;
-	c->keys = *keys;
-	c->not_before = now - CLOCK_SKEW;
-	c->not_after = now + (uint64_t)days * DAY;
-	if ((r = plm_record_encode_sign(*out, cli->me, NULL, NULL, err)) != 0) {
-		plm_record_free(*out);
-		*out = NULL;
-	}
-	return r;
-}
-
 int admin_log_key(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -1028,7 +991,8 @@ int admin_log_key(struct cli *cli, int argc, char **argv)
 	    known.usage == PLM_USAGE_LOG) {
 		cli_say(cli, "The server's log key is certified already.");
 	} else {
-		if (make_log_certificate(cli, &keys, MEMBER_VALID_DAYS, &cert, &err) !=
+		if (sign_certificate(cli->me, LOG_USER_ID, LOG_DISPLAY_NAME, LOG_STATE,
+		                     PLM_USAGE_LOG, &keys, MEMBER_VALID_DAYS, &cert, &err) !=
 		    0) {
 			status = cli_fail_err(cli, &err);
 			goto out;
