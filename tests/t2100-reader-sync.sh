@@ -149,6 +149,28 @@ test_expect_success 'the removed member is told the server no longer lists the r
 	[ "$(pal ita_exp --json sync 2>/dev/null | jq -r ".unlisted[0]")" = "$REVIEW" ]
 '
 
+# Issue 5: a removed expert, even holding a copy of the server's whole data
+# folder, cannot read what is written after the removal: no key of the new
+# epoch is sealed to them, the new document is sealed under that epoch, and
+# its text is nowhere in the data folder.
+test_expect_success 'the removed expert, with a copy of the data folder, holds no key to what follows' '
+	pal ita_fp sync >/dev/null &&
+	echo "Italy withdraws the reservation on article 23 (written after epoch 2)." |
+		pal ita_fp send "$REVIEW" --title "Reservation withdrawn" >sent &&
+	id=$(head -n 1 sent) &&
+	cp -r "$DATA" stolen &&
+	db=$(ls stolen/*.db) &&
+	keys=$(sqlite3 "$db" "SELECT hex(bytes) FROM records WHERE type = 4 AND epoch = 2") &&
+	test -n "$keys" &&
+	gone=$(fpr_of_home ita_exp | tr a-f A-F) && kept=$(fpr_of_home ita_exp2 | tr a-f A-F) &&
+	case "$keys" in *"$kept"*) ;; *) false ;; esac &&
+	case "$keys" in *"$gone"*) false ;; *) ;; esac &&
+	[ "$(sqlite3 "$db" "SELECT epoch FROM envelopes WHERE hex(id) = upper(\"$id\")")" = 2 ] &&
+	! grep -r -a -F "withdraws the reservation" stolen &&
+	! grep -r -a -F "Reservation withdrawn" stolen &&
+	exit_is 6 pal ita_exp get "$id" -o leak.txt && test ! -e leak.txt
+'
+
 # doctor_record SEQ FROM TO: the server's copy of record SEQ with FROM
 # replaced by TO (same length), under the id of the new bytes, so that only
 # its signature can tell.
