@@ -90,7 +90,7 @@ PALERMO = $(BIN)/palermo
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
-CHECK_OBJ = $(BUILD)/tests/unit/check.o
+CHECK_OBJ = $(BUILD)/tests/unit/check.o $(BUILD)/tests/unit/fixtures.o
 
 EXAMPLES_SRC = $(wildcard tests/examples/*.c)
 EXAMPLES_OBJ = $(EXAMPLES_SRC:%.c=$(BUILD)/%.o)

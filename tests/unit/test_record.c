@@ -15,6 +15,7 @@
 #include "keys/crypto.h"
 #include "keys/record.h"
 #include "tests/unit/check.h"
+#include "tests/unit/fixtures.h"
 
 #define T_NOT_BEFORE 1767225600ULL /* 2026-01-01T00:00:00Z */
 #define T_NOT_AFTER 1830297600ULL  /* 2028-01-01T00:00:00Z */
@@ -22,18 +23,14 @@
 
 static plm_error err;
 
-/* The identity of deterministic seed N (bytes N, N+1, ...); NULL on failure. */
-static plm_identity *identity(unsigned char n)
+static int decode_body(uint8_t type, plm_wbuf *body)
 {
-	unsigned char seed[PLM_SEED_BYTES];
-	plm_identity *id = NULL;
-	size_t i;
+	return fixture_decode_body(type, body, &err);
+}
 
-	for (i = 0; i < sizeof(seed); i++)
-		seed[i] = (unsigned char)(n + i);
-	if (plm_identity_from_seed(&id, seed, NULL) != 0)
-		return NULL;
-	return id;
+static int encode_record(plm_record *record, const plm_identity *signer)
+{
+	return fixture_encode_record(record, signer, &err);
 }
 
 /* A string of N copies of C (static storage, one per call site size). */
@@ -59,96 +56,6 @@ static void init_strings(void)
 	repeat(state9, 'A', 9);
 }
 
-/*
- * Copies SRC into the CAP-byte array DST like a careless caller would:
- * NUL-terminated if it fits, otherwise CAP bytes with no terminator.
- */
-static void set_str(char *dst, size_t cap, const char *src)
-{
-	size_t len = strlen(src);
-
-	memset(dst, 0, cap);
-	memcpy(dst, src, len < cap ? len : cap);
-}
-#define SET_STR(dst, src) set_str((dst), sizeof(dst), (src))
-
-/* An unchecked str8: the test writes whatever it is told to. */
-static void raw_str8(plm_wbuf *b, const char *s)
-{
-	plm_wbuf_u8(b, (uint8_t)strlen(s));
-	plm_wbuf_put(b, s, strlen(s));
-}
-
-/*
- * Frames BODY (BODY_LEN bytes) as a record of TYPE, with a zero signer and
- * signature (PROTOCOL.md §5.1). Caller frees with free().
- */
-static unsigned char *frame(uint8_t type, const unsigned char *body, size_t body_len,
-                            size_t *len)
-{
-	static const unsigned char zero[PLM_RECORD_TRAILER_BYTES];
-	unsigned char *out = NULL;
-	plm_wbuf b;
-
-	plm_wbuf_init(&b, PLM_RECORD_MAX_BYTES + 16, "test frame", NULL);
-	plm_wbuf_u8(&b, PLM_RECORD_VERSION);
-	plm_wbuf_u8(&b, type);
-	plm_wbuf_u32(&b, (uint32_t)body_len);
-	plm_wbuf_put(&b, body, body_len);
-	plm_wbuf_put(&b, zero, sizeof(zero));
-	if (plm_wbuf_finish(&b, &out, len) != 0)
-		abort();
-	return out;
-}
-
-/*
- * Decodes BODY framed as TYPE and returns the status. Also checks the
- * contract of a failure: no record handed out, the error report filled in
- * with the same code and a sentence (returns 900+ when it is broken).
- */
-static int decode_body(uint8_t type, plm_wbuf *body)
-{
-	plm_record *record = (plm_record *)1;
-	unsigned char *bytes;
-	size_t len;
-	int r;
-
-	bytes = frame(type, body->data, body->len, &len);
-	plm_wbuf_free(body);
-	plm_error_clear(&err);
-	r = plm_record_decode(bytes, len, &record, &err);
-	free(bytes);
-	if (r == 0 && record == NULL)
-		return 901;
-	if (r != 0 && record != NULL)
-		return 902;
-	if (r != 0 && (err.code != r || err.message[0] == '\0'))
-		return 903;
-	plm_record_free(record);
-	return r;
-}
-
-/*
- * Signs RECORD with SIGNER, frees RECORD, and returns the status; a failed
- * encoder must hand out nothing and sign nothing (900+ otherwise).
- */
-static int encode_record(plm_record *record, const plm_identity *signer)
-{
-	unsigned char *bytes = (unsigned char *)1;
-	size_t len = 1;
-	int r;
-
-	plm_error_clear(&err);
-	r = plm_record_encode_sign(record, signer, &bytes, &len, &err);
-	if (r != 0 && (bytes != NULL || len != 0 || record->encoding != NULL))
-		r = 904;
-	else if (r != 0 && (err.code != r || err.message[0] == '\0'))
-		r = 905;
-	if (r == 0)
-		free(bytes);
-	plm_record_free(record);
-	return r;
-}
 
 /* ---- certificate (PROTOCOL.md §5.2) ---- */
 
@@ -169,9 +76,9 @@ static void cert_body(plm_wbuf *b, const struct cert_fields *f)
 {
 	plm_wbuf_init(b, 1 << 20, "test body", NULL);
 	plm_wbuf_u64(b, f->serial);
-	raw_str8(b, f->user_id);
-	raw_str8(b, f->display_name);
-	raw_str8(b, f->state);
+	fixture_raw_str8(b, f->user_id);
+	fixture_raw_str8(b, f->display_name);
+	fixture_raw_str8(b, f->state);
 	plm_wbuf_u8(b, f->usage);
 	plm_wbuf_put(b, cert_sign_pk, 32);
 	plm_wbuf_put(b, cert_box_pk, 32);
@@ -269,7 +176,7 @@ static const struct disclosure_fields disclosure_ok = {"untoc-ita-2026-c1",
 static void disclosure_body(plm_wbuf *b, const struct disclosure_fields *f)
 {
 	plm_wbuf_init(b, 1 << 20, "test body", NULL);
-	raw_str8(b, f->review_id);
+	fixture_raw_str8(b, f->review_id);
 	plm_wbuf_put(b, f->envelope_id, 32);
 	plm_wbuf_u8(b, f->scope);
 	if (f->scope == PLM_DISCLOSE_PARTIES) {
@@ -314,10 +221,10 @@ static const struct agreement_fields agreement_ok = {
 static void agreement_body(plm_wbuf *b, const struct agreement_fields *f)
 {
 	plm_wbuf_init(b, 1 << 20, "test body", NULL);
-	raw_str8(b, f->review_id);
+	fixture_raw_str8(b, f->review_id);
 	plm_wbuf_put(b, f->document, 32);
-	raw_str8(b, f->kind);
-	raw_str8(b, f->state);
+	fixture_raw_str8(b, f->kind);
+	fixture_raw_str8(b, f->state);
 	plm_wbuf_u64(b, f->created_at);
 }
 
@@ -352,10 +259,10 @@ static const struct stage_fields stage_ok = {"untoc-ita-2026-c1", 1, "self_asses
 static void stage_body(plm_wbuf *b, const struct stage_fields *f)
 {
 	plm_wbuf_init(b, 1 << 20, "test body", NULL);
-	raw_str8(b, f->review_id);
+	fixture_raw_str8(b, f->review_id);
 	plm_wbuf_u64(b, f->sequence);
-	raw_str8(b, f->from_stage);
-	raw_str8(b, f->to_stage);
+	fixture_raw_str8(b, f->from_stage);
+	fixture_raw_str8(b, f->to_stage);
 	plm_wbuf_u64(b, f->effective_at);
 }
 
@@ -456,7 +363,7 @@ static void test_type_names(void)
  */
 static void test_round_trip(void)
 {
-	plm_identity *root = identity(1);
+	plm_identity *root = fixture_identity(1);
 	unsigned char *bytes = NULL, *again = NULL, id[32];
 	plm_record *record = NULL, *decoded = NULL;
 	size_t i, len = 0, again_len = 0;
@@ -519,7 +426,7 @@ static void test_round_trip(void)
 
 static void test_certificate_fields(void)
 {
-	plm_identity *root = identity(1), *rossi = identity(2);
+	plm_identity *root = fixture_identity(1), *rossi = fixture_identity(2);
 	plm_record *record = NULL, *decoded = NULL;
 	unsigned char *bytes = NULL, fpr[32], want[32];
 	size_t len = 0;
@@ -561,7 +468,7 @@ static void test_certificate_fields(void)
 /* A root certificate is signed by the very keys it certifies. */
 static void test_self_signed_root(void)
 {
-	plm_identity *root = identity(1);
+	plm_identity *root = fixture_identity(1);
 	plm_record *record = NULL;
 	plm_certificate *c;
 	int r;
@@ -605,7 +512,7 @@ static void test_certificate_bounds(void)
 	struct cert_fields f;
 
 	if (root == NULL)
-		root = identity(1);
+		root = fixture_identity(1);
 	CHECK(root != NULL);
 	f = cert_ok;
 	CHECK_INT(cert_decode(&f), 0);
@@ -639,7 +546,7 @@ static void test_certificate_bounds(void)
 
 static void test_revocation_bounds(void)
 {
-	plm_identity *root = identity(1);
+	plm_identity *root = fixture_identity(1);
 	struct revocation_fields f;
 	plm_wbuf b;
 	int reason, dec, enc, bad = 0;
@@ -676,7 +583,7 @@ static void test_disclosure_bounds(void)
 	plm_wbuf b;
 
 	if (root == NULL)
-		root = identity(1);
+		root = fixture_identity(1);
 	CHECK(root != NULL);
 	DISCLOSURE_CASE(scope, PLM_DISCLOSE_PARTIES, 0);
 	DISCLOSURE_CASE(scope, PLM_DISCLOSE_PUBLIC, 0);
@@ -715,7 +622,7 @@ static void test_agreement_bounds(void)
 	plm_wbuf b;
 
 	if (root == NULL)
-		root = identity(1);
+		root = fixture_identity(1);
 	CHECK(root != NULL);
 	AGREEMENT_CASE(review_id, "", PLM_ERR_LIMIT);
 	AGREEMENT_CASE(review_id, id65, PLM_ERR_LIMIT);
@@ -752,7 +659,7 @@ static void test_stage_bounds(void)
 	plm_wbuf b;
 
 	if (root == NULL)
-		root = identity(1);
+		root = fixture_identity(1);
 	CHECK(root != NULL);
 	STAGE_CASE(sequence, 0, PLM_ERR_FORMAT);
 	STAGE_CASE(sequence, UINT64_MAX, 0);
@@ -771,7 +678,7 @@ static void test_stage_bounds(void)
 /* The framing's own checks (PROTOCOL.md §5.1), in order. */
 static void test_framing(void)
 {
-	plm_identity *root = identity(1);
+	plm_identity *root = fixture_identity(1);
 	plm_record *record = NULL, *decoded = NULL;
 	unsigned char *bytes = NULL, *copy = NULL;
 	size_t len = 0;
@@ -848,7 +755,7 @@ static void test_body_trailing(void)
 /* Every proper prefix of every record is refused as truncated. */
 static void test_truncation(void)
 {
-	plm_identity *root = identity(1);
+	plm_identity *root = fixture_identity(1);
 	plm_record *record, *decoded = (plm_record *)1;
 	unsigned char *bytes = NULL, *copy;
 	size_t i, n, len = 0;
@@ -879,7 +786,7 @@ static void test_truncation(void)
 /* A single flipped bit anywhere makes decode or verification fail. */
 static void test_bit_flips(void)
 {
-	plm_identity *root = identity(1);
+	plm_identity *root = fixture_identity(1);
 	plm_record *record, *decoded = NULL;
 	unsigned char *bytes = NULL;
 	size_t i, bit, len = 0, accepted = 0, tried = 0;
@@ -914,7 +821,7 @@ static void test_domain_separation(void)
 	static const char *names[] = {"certificate", "revocation", "roster",
 	                              "epoch_keys",  "disclosure", "agreement",
 	                              "stage"};
-	plm_identity *root = identity(1);
+	plm_identity *root = fixture_identity(1);
 	plm_record *record = NULL, *decoded = NULL;
 	unsigned char *bytes = NULL;
 	size_t i, k, len = 0;
@@ -950,7 +857,7 @@ static void test_domain_separation(void)
 
 static void test_verify(void)
 {
-	plm_identity *root = identity(1), *other = identity(9);
+	plm_identity *root = fixture_identity(1), *other = fixture_identity(9);
 	plm_record *record = NULL, *blank = NULL;
 	unsigned char *bytes = NULL;
 	size_t len = 0;
@@ -1000,7 +907,7 @@ static void test_expect_type(void)
 /* Encoding an unknown type, or with out = NULL; re-signing replaces. */
 static void test_encode_misc(void)
 {
-	plm_identity *root = identity(1), *other = identity(9);
+	plm_identity *root = fixture_identity(1), *other = fixture_identity(9);
 	plm_record *record = NULL;
 	unsigned char first_id[32];
 	int r1, r2, r3;
@@ -1029,7 +936,7 @@ static void test_encode_misc(void)
 /* PROTOCOL.md §5.6: the wrapped document key and what it is bound to. */
 static void test_disclosure_keys(void)
 {
-	plm_identity *sur = identity(3);
+	plm_identity *sur = fixture_identity(3);
 	plm_record *record = NULL, *decoded = NULL;
 	unsigned char *doc_key = NULL, *parties_key = NULL, *other_key = NULL;
 	unsigned char *out = NULL, *bytes = NULL;

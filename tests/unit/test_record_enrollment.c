@@ -14,24 +14,11 @@
 #include "keys/crypto.h"
 #include "keys/record.h"
 #include "tests/unit/check.h"
+#include "tests/unit/fixtures.h"
 
 #define T_CREATED 1769904000ULL /* 2026-02-01T00:00:00Z */
 
 static plm_error err;
-
-/* The identity of deterministic seed N (bytes N, N+1, ...); NULL on failure. */
-static plm_identity *identity(unsigned char n)
-{
-	unsigned char seed[PLM_SEED_BYTES];
-	plm_identity *id = NULL;
-	size_t i;
-
-	for (i = 0; i < sizeof(seed); i++)
-		seed[i] = (unsigned char)(n + i);
-	if (plm_identity_from_seed(&id, seed, NULL) != 0)
-		return NULL;
-	return id;
-}
 
 /* A valid enrollment of ID, not signed yet; NULL on failure. */
 static plm_record *enrollment_of(const plm_identity *id)
@@ -51,13 +38,6 @@ static plm_record *enrollment_of(const plm_identity *id)
 	return record;
 }
 
-/* An unchecked str8: the test writes whatever it is told to. */
-static void raw_str8(plm_wbuf *b, const char *s)
-{
-	plm_wbuf_u8(b, (uint8_t)strlen(s));
-	plm_wbuf_put(b, s, strlen(s));
-}
-
 /* The fields of an enrollment body, as the test writes them by hand. */
 struct body_fields {
 	const char *user_id, *display_name, *state;
@@ -71,9 +51,9 @@ struct body_fields {
 /* Writes body fields F in the order of PROTOCOL.md §5.10 into B. */
 static void write_body(plm_wbuf *b, const struct body_fields *f)
 {
-	raw_str8(b, f->user_id);
-	raw_str8(b, f->display_name);
-	raw_str8(b, f->state);
+	fixture_raw_str8(b, f->user_id);
+	fixture_raw_str8(b, f->display_name);
+	fixture_raw_str8(b, f->state);
 	plm_wbuf_put(b, f->sign_pk, PLM_SIGN_PK_BYTES);
 	plm_wbuf_put(b, f->box_pk, PLM_BOX_PK_BYTES);
 	plm_wbuf_u64(b, f->created_at);
@@ -154,7 +134,7 @@ static int decode_fields(const struct body_fields *f, const plm_identity *id)
 /* The library's encoding is the spec's, byte for byte; and it round-trips. */
 static void test_encoding(void)
 {
-	plm_identity *rossi = identity(0x20);
+	plm_identity *rossi = fixture_identity(0x20);
 	plm_record *record = NULL, *decoded = NULL;
 	unsigned char *mine = NULL, *theirs = NULL, id[PLM_HASH_BYTES];
 	size_t mine_len = 0, theirs_len = 0;
@@ -195,7 +175,7 @@ static void test_encoding(void)
 /* PROTOCOL.md §5.10 / §5.1 step 6-8: every field's bounds and class, decoded. */
 static void test_decode_fields(void)
 {
-	plm_identity *id = identity(0x20);
+	plm_identity *id = fixture_identity(0x20);
 	char long_id[66], long_text[130], long_state[10];
 	struct body_fields f;
 	size_t full, cut;
@@ -271,7 +251,7 @@ static void test_decode_fields(void)
 /* Every proper prefix of a valid record is PLM_ERR_TRUNCATED (§5.1). */
 static void test_prefixes(void)
 {
-	plm_identity *id = identity(0x20);
+	plm_identity *id = fixture_identity(0x20);
 	plm_record *record = NULL, *decoded = NULL;
 	unsigned char *bytes = NULL;
 	size_t len = 0, n, bad = 0;
@@ -296,7 +276,7 @@ static void test_prefixes(void)
 /* The encoder refuses what the decoder refuses, and then signs nothing. */
 static void test_encoder_refuses(void)
 {
-	plm_identity *id = identity(0x20);
+	plm_identity *id = fixture_identity(0x20);
 	plm_record *record;
 	unsigned char *bytes;
 	size_t len;
@@ -348,7 +328,7 @@ static void test_encoder_refuses(void)
 /* The proof of possession: only the keys in the body may sign it. */
 static void test_verify(void)
 {
-	plm_identity *rossi = identity(0x20), *other = identity(0x77);
+	plm_identity *rossi = fixture_identity(0x20), *other = fixture_identity(0x77);
 	plm_record *record = NULL, *decoded = NULL, *cert = NULL;
 	unsigned char *bytes = NULL;
 	struct body_fields f;

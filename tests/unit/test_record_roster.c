@@ -15,102 +15,24 @@
 #include "keys/crypto.h"
 #include "keys/record.h"
 #include "tests/unit/check.h"
+#include "tests/unit/fixtures.h"
 
 #define T_CREATED 1769904000ULL /* 2026-02-01T00:00:00Z */
 
 static plm_error err;
 
-static plm_identity *identity(unsigned char n)
+static int decode_body(uint8_t type, plm_wbuf *body)
 {
-	unsigned char seed[PLM_SEED_BYTES];
-	plm_identity *id = NULL;
-	size_t i;
+	return fixture_decode_body(type, body, &err);
+}
 
-	for (i = 0; i < sizeof(seed); i++)
-		seed[i] = (unsigned char)(n + i);
-	if (plm_identity_from_seed(&id, seed, NULL) != 0)
-		return NULL;
-	return id;
+static int encode_record(plm_record *record, const plm_identity *signer)
+{
+	return fixture_encode_record(record, signer, &err);
 }
 
 static char id65[66], name33[34];
 
-/* Copies SRC into DST (CAP bytes), unterminated if it does not fit. */
-static void set_str(char *dst, size_t cap, const char *src)
-{
-	size_t len = strlen(src);
-
-	memset(dst, 0, cap);
-	memcpy(dst, src, len < cap ? len : cap);
-}
-#define SET_STR(dst, src) set_str((dst), sizeof(dst), (src))
-
-static void raw_str8(plm_wbuf *b, const char *s)
-{
-	plm_wbuf_u8(b, (uint8_t)strlen(s));
-	plm_wbuf_put(b, s, strlen(s));
-}
-
-/* Frames BODY as TYPE with a zero signer and signature; caller free()s. */
-static unsigned char *frame(uint8_t type, const unsigned char *body, size_t body_len,
-                            size_t *len)
-{
-	static const unsigned char zero[PLM_RECORD_TRAILER_BYTES];
-	unsigned char *out = NULL;
-	plm_wbuf b;
-
-	plm_wbuf_init(&b, PLM_RECORD_MAX_BYTES + 16, "test frame", NULL);
-	plm_wbuf_u8(&b, PLM_RECORD_VERSION);
-	plm_wbuf_u8(&b, type);
-	plm_wbuf_u32(&b, (uint32_t)body_len);
-	plm_wbuf_put(&b, body, body_len);
-	plm_wbuf_put(&b, zero, sizeof(zero));
-	if (plm_wbuf_finish(&b, &out, len) != 0)
-		abort();
-	return out;
-}
-
-/* Decodes BODY framed as TYPE; 900+ if the failure contract is broken. */
-static int decode_body(uint8_t type, plm_wbuf *body)
-{
-	plm_record *record = (plm_record *)1;
-	unsigned char *bytes;
-	size_t len;
-	int r;
-
-	bytes = frame(type, body->data, body->len, &len);
-	plm_wbuf_free(body);
-	plm_error_clear(&err);
-	r = plm_record_decode(bytes, len, &record, &err);
-	free(bytes);
-	if (r == 0 && record == NULL)
-		return 901;
-	if (r != 0 && record != NULL)
-		return 902;
-	if (r != 0 && (err.code != r || err.message[0] == '\0'))
-		return 903;
-	plm_record_free(record);
-	return r;
-}
-
-/* Signs and frees RECORD; a failed encoder must sign nothing (900+). */
-static int encode_record(plm_record *record, const plm_identity *signer)
-{
-	unsigned char *bytes = (unsigned char *)1;
-	size_t len = 1;
-	int r;
-
-	plm_error_clear(&err);
-	r = plm_record_encode_sign(record, signer, &bytes, &len, &err);
-	if (r != 0 && (bytes != NULL || len != 0 || record->encoding != NULL))
-		r = 904;
-	else if (r != 0 && (err.code != r || err.message[0] == '\0'))
-		r = 905;
-	if (r == 0)
-		free(bytes);
-	plm_record_free(record);
-	return r;
-}
 
 /* ---- roster (PROTOCOL.md §5.4) ---- */
 
@@ -164,29 +86,29 @@ static void roster_body(plm_wbuf *b, const struct roster_fields *f)
 	int i, j;
 
 	plm_wbuf_init(b, 1 << 20, "test body", NULL);
-	raw_str8(b, f->review_id);
+	fixture_raw_str8(b, f->review_id);
 	plm_wbuf_u64(b, f->epoch);
 	plm_wbuf_put(b, f->prev_roster, 32);
 	plm_wbuf_put(b, f->policy_digest, 32);
-	raw_str8(b, f->sur_state);
-	raw_str8(b, f->cluster);
+	fixture_raw_str8(b, f->sur_state);
+	fixture_raw_str8(b, f->cluster);
 	plm_wbuf_u8(b, (uint8_t)f->n_instruments);
 	for (i = 0; i < f->n_instruments && i < 9; i++) {
-		raw_str8(b, f->instruments[i].name);
+		fixture_raw_str8(b, f->instruments[i].name);
 		plm_wbuf_u8(b, (uint8_t)f->instruments[i].n_reviewing);
 		for (j = 0; j < f->instruments[i].n_reviewing && j < 5; j++)
-			raw_str8(b, f->instruments[i].reviewing[j]);
+			fixture_raw_str8(b, f->instruments[i].reviewing[j]);
 	}
 	plm_wbuf_u8(b, (uint8_t)f->n_languages);
 	for (i = 0; i < f->n_languages && i < 4; i++)
-		raw_str8(b, f->languages[i]);
+		fixture_raw_str8(b, f->languages[i]);
 	plm_wbuf_u16(b, (uint16_t)f->n_members);
 	for (i = 0; i < f->n_members && i < 4; i++) {
 		memset(fpr, f->members[i].fpr, 32);
 		plm_wbuf_put(b, fpr, 32);
-		raw_str8(b, f->members[i].user_id);
-		raw_str8(b, f->members[i].state);
-		raw_str8(b, f->members[i].role);
+		fixture_raw_str8(b, f->members[i].user_id);
+		fixture_raw_str8(b, f->members[i].state);
+		fixture_raw_str8(b, f->members[i].role);
 	}
 	plm_wbuf_u64(b, f->created_at);
 }
@@ -666,12 +588,12 @@ static void epoch_body(plm_wbuf *b, const struct epoch_fields *f)
 	memset(roster_id, 0x71, sizeof(roster_id));
 	memset(commitment, 0xc0, sizeof(commitment));
 	plm_wbuf_init(b, 1 << 20, "test body", NULL);
-	raw_str8(b, f->review_id);
+	fixture_raw_str8(b, f->review_id);
 	plm_wbuf_u64(b, f->epoch);
 	plm_wbuf_put(b, roster_id, 32);
 	plm_wbuf_u8(b, (uint8_t)f->n_channels);
 	for (i = 0; i < f->n_channels && i < 17; i++) {
-		raw_str8(b, f->channels[i].name);
+		fixture_raw_str8(b, f->channels[i].name);
 		plm_wbuf_put(b, commitment, 32);
 		plm_wbuf_u16(b, (uint16_t)f->channels[i].n_recipients);
 		for (j = 0; j < f->channels[i].n_recipients && j < 3; j++) {
@@ -812,7 +734,7 @@ static int setup_people(void)
 
 	for (i = 0; i < N_PEOPLE; i++)
 		if (people[i] == NULL &&
-		    (people[i] = identity((unsigned char)(20 + i))) == NULL)
+		    (people[i] = fixture_identity((unsigned char)(20 + i))) == NULL)
 			return -1;
 	if (key_review == NULL && plm_key_new(&key_review, NULL) != 0)
 		return -1;
@@ -1223,7 +1145,7 @@ int main(int argc, char **argv)
 
 	memset(id65, 'a', 65);
 	memset(name33, 'n', 33);
-	if ((root = identity(1)) == NULL)
+	if ((root = fixture_identity(1)) == NULL)
 		return 2;
 	r = check_main("test_record_roster", cases, sizeof(cases) / sizeof(cases[0]),
 	               argc, argv);

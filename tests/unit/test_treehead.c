@@ -11,20 +11,7 @@
 #include "keys/merkle.h"
 #include "keys/treehead.h"
 #include "tests/unit/check.h"
-
-/* A log identity from a fixed seed N, or NULL. */
-static plm_identity *identity(unsigned char n)
-{
-	unsigned char seed[PLM_SEED_BYTES];
-	plm_identity *id = NULL;
-	size_t i;
-
-	for (i = 0; i < sizeof(seed); i++)
-		seed[i] = (unsigned char)(n + i);
-	if (plm_identity_from_seed(&id, seed, NULL) != 0)
-		return NULL;
-	return id;
-}
+#include "tests/unit/fixtures.h"
 
 /* A head of 1000 leaves signed by LOG into HEAD; 0 on success. */
 static int signed_head(plm_tree_head *head, const plm_identity *log)
@@ -38,7 +25,7 @@ static int signed_head(plm_tree_head *head, const plm_identity *log)
 
 static void test_layout(void)
 {
-	plm_identity *log = identity(7);
+	plm_identity *log = fixture_identity(7);
 	plm_tree_head head, back;
 	unsigned char enc[PLM_TREE_HEAD_BYTES], fpr[PLM_FPR_BYTES];
 	plm_error err;
@@ -68,7 +55,7 @@ static void test_layout(void)
 /* The signature is plm_sign's over "tree_head" and exactly the first 81 bytes. */
 static void test_signed_message(void)
 {
-	plm_identity *log = identity(7);
+	plm_identity *log = fixture_identity(7);
 	plm_tree_head head;
 	unsigned char enc[PLM_TREE_HEAD_BYTES];
 	plm_error err;
@@ -98,7 +85,7 @@ static void test_signed_message(void)
 
 static void test_verify_rejects_tampering(void)
 {
-	plm_identity *log = identity(7), *other = identity(99);
+	plm_identity *log = fixture_identity(7), *other = fixture_identity(99);
 	plm_tree_head head, bad;
 	unsigned char enc[PLM_TREE_HEAD_BYTES];
 	plm_error err;
@@ -157,7 +144,7 @@ static void test_verify_rejects_tampering(void)
 
 static void test_decode_strict(void)
 {
-	plm_identity *log = identity(3);
+	plm_identity *log = fixture_identity(3);
 	plm_tree_head head, back;
 	unsigned char enc[PLM_TREE_HEAD_BYTES + 1];
 	plm_error err;
@@ -207,7 +194,7 @@ static void test_decode_strict(void)
 
 static void test_sign_errors(void)
 {
-	plm_identity *log = identity(5);
+	plm_identity *log = fixture_identity(5);
 	plm_tree_head head;
 	unsigned char pk[PLM_SIGN_PK_BYTES] = {0};
 	plm_error err;
