@@ -167,7 +167,7 @@ test check: $(TEST_DEPS) fuzz
 # the check of this library against published test vectors and of the spec's
 # worked examples against the code.
 demo: $(TEST_DEPS)
-	@sh tests/demo.sh $(BUILD)
+	@PLM_BIN=$(abspath $(BIN)) sh tests/demo.sh $(BUILD)
 
 valgrind: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \

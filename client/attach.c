@@ -218,6 +218,11 @@ static int store_type(const char *detected, const char *name, char *mime, size_t
 
 	if (detected == NULL || *detected == '\0')
 		detected = "application/octet-stream";
+	/* libmagic guesses news and mail from a text's first word ("Article
+	 * 5 of ...", "From ..."): such a text is plain text to a reader. */
+	if (strncasecmp(detected, "message/news", 12) == 0 ||
+	    strncasecmp(detected, "message/rfc822", 14) == 0)
+		detected = "text/plain";
 	if (strcasecmp(detected, "text/plain") == 0 && is_markdown_name(name))
 		detected = "text/markdown";
 	n = strcspn(detected, "; \t");

@@ -1,34 +1,46 @@
 #!/bin/sh
-# tests/demo.sh BUILD - the main job for now: libpalermo-keys checked against
-# the published RFC 9162 / Certificate Transparency test vectors, and
-# docs/PROTOCOL.md's worked examples regenerated from the code and compared.
+# tests/demo.sh BUILD - `make demo`, the main job: one whole country review
+# on this machine (tests/scenario.sh), told as a story. A relay on a
+# loopback port with a throwaway data folder, a secretariat, Italy under
+# review, France and Brazil reviewing, an observer; no configuration, no
+# network. Stops at the first step that does not hold; exit 0 only if all did.
 set -u
-build=$1
-top=$(cd "$(dirname "$0")/.." && pwd)
-export PLM_TOP="$top" PLM_BUILD="$build"
-ok=1
-echo "Palermo: checking libpalermo-keys"
-echo "1. RFC 9162 Merkle tree hashing and proofs against published vectors (tests/vectors/):"
-if "$build/tests/unit/test_merkle" | sed 's/^/   /'; then :; else ok=0; fi
-echo "2. Every format round-trips and refuses tampering (unit tests):"
-for t in "$build"/tests/unit/test_*; do
-	case "$t" in *.o) continue ;; esac
-	[ -x "$t" ] || continue
-	out=$("$t" 2>&1)
-	n=$(printf '%s\n' "$out" | grep -c '^ok - ')
-	f=$(printf '%s\n' "$out" | grep -c '^FAIL - ')
-	printf '   %-22s %3d passed, %d failed\n' "$(basename "$t")" "$n" "$f"
-	[ "$f" -eq 0 ] || ok=0
-done
-echo "3. docs/PROTOCOL.md hex examples are what the code produces:"
-if sh "$top/tests/examples/update.sh" "$build/tests/protocol-examples" "$top/docs/PROTOCOL.md" --check; then
-	echo "   $(grep -c '^<!-- example ' "$top/docs/PROTOCOL.md") examples match"
+PLM_BUILD=$(cd "${1:?usage: tests/demo.sh BUILD}" && pwd)
+PLM_TOP=$(cd "$(dirname "$0")/.." && pwd)
+PLM_BIN=${PLM_BIN:-$PLM_TOP/bin}
+export PLM_BUILD PLM_TOP PLM_BIN
+. "$PLM_TOP/tests/lib.sh"
+. "$PLM_TOP/tests/lib-daemon.sh"
+. "$PLM_TOP/tests/lib-identity.sh"
+
+started=$(date +%s)
+failed=
+# Each step runs with set -e in $TRASH; its story goes to the terminal, the
+# commands' own output to a log shown only if the step fails.
+step() {
+	[ -z "$failed" ] || return 0
+	echo
+	echo "$1"
+	if (cd "$TRASH" && set -ex && eval "$2") 3>&1 >"$TRASH/step.log" 2>&1; then
+		:
+	else
+		failed=$1
+		echo "   this step did not hold:"
+		tail -n 15 "$TRASH/step.log" | sed 's/^/   | /'
+	fi
+}
+tell() { echo "   $*" >&3; }
+
+echo "Palermo demo: a country review of Italy, on this machine, end to end."
+cd "$TRASH" && daemon_start --data "$DATA" && cd "$OLDPWD" || {
+	echo "demo: FAILED: palermod did not start."
+	exit 1
+}
+. "$PLM_TOP/tests/scenario.sh"
+echo
+if [ -z "$failed" ]; then
+	echo "demo: everything held ($(($(date +%s) - started)) s): the server relayed only ciphertext and every member verified everything."
 else
-	ok=0
-fi
-if [ "$ok" -eq 1 ]; then
-	echo "demo: everything held."
-else
-	echo "demo: FAILED (see above)."
+	echo "demo: FAILED at step \"$failed\"."
 	exit 1
 fi

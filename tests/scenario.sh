@@ -1,0 +1,157 @@
+# tests/scenario.sh - one whole country review (issue 8, DESIGN.md §12),
+# written once and run two ways:
+#   tests/demo.sh                  `make demo`: tells the story, stops at the
+#                                  first step that does not hold
+#   tests/t8000-country-review.sh  `make test`: one ok/FAIL line per step
+# Sourced after tests/lib.sh, lib-daemon.sh and lib-identity.sh, with two
+# functions defined by the driver:
+#   step TITLE COMMANDS   runs COMMANDS (set -e, in $TRASH) as one step
+#   tell TEXT...          one line of the story (shown by the demo only)
+# Steps pass what they learn to later steps through files in $TRASH ($S).
+#
+# The cast (REVIEW-MECHANISM.md): Italy under review in the criminalization
+# cluster of the Organized Crime Convention and the Trafficking in Persons
+# Protocol, in English; France and Brazil review it; UNODC's secretariat
+# holds the root. Every plaintext the demo writes is listed in $S/plaintexts,
+# and the last step looks for each of them in the server's data folder.
+
+REVIEW=2026-ita-crim
+S=$TRASH/scenario
+mkdir -p "$S"
+: >"$S/plaintexts"
+
+# remember TEXT: a plaintext the server must never see.
+remember() { printf '%s\n' "$1" >>"$S/plaintexts"; }
+
+# envelopes_seen: what the server holds, as the server sees it.
+envelopes_seen() {
+	sqlite3 "$DATA/palermo.db" "SELECT count(*), coalesce(sum(size), 0) FROM envelopes" |
+		awk -F'|' '{ printf "%d envelopes, %d bytes of ciphertext\n", $1, $2 }'
+}
+
+# The people: home, user id, name, State.
+cast() {
+	cat <<-EOF
+	ita_fp it-fp-rossi Giulia_Rossi ITA
+	ita_exp it-exp-bianchi Marco_Bianchi ITA
+	ita_obs it-obs-conti Sara_Conti ITA
+	fra_fp fr-fp-martin Claire_Martin FRA
+	fra_exp fr-exp-durand Paul_Durand FRA
+	bra_fp br-fp-souza Ana_Souza BRA
+	bra_exp br-exp-silva Joao_Silva BRA
+	ita_fp2 it-fp-verdi Luca_Verdi ITA
+	deu_fp de-fp-weber Anna_Weber DEU
+	EOF
+}
+
+step '1. the relay starts; the secretariat makes the root and certifies everyone' '
+	setup_root &&
+	tell "palermod listens on $URL with an empty data folder; UNODC made the root" &&
+	tell "(fingerprint $(echo "$ROOT_FPR" | cut -c1-16)...), which every member pins." &&
+	cast | while read -r who user name state; do
+		enrol "$who" "$user" "$(echo "$name" | tr _ " ")" "$state" || exit 1
+		tell "  $(echo "$name" | tr _ " ") ($state) made keys at home; fingerprint" \
+			"$(fpr_of_home "$who" | cut -c1-16)... compared aloud, certified."
+	done
+'
+
+step '2. the secretariat creates the review of Italy (UNTOC and TIP, criminalization)' '
+	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
+		--instrument untoc:FRA,BRA --instrument tip:FRA,BRA --language en \
+		--member it-fp-rossi:focal_point --member it-exp-bianchi:expert \
+		--member it-obs-conti:observer \
+		--member fr-fp-martin:focal_point --member fr-exp-durand:expert \
+		--member br-fp-souza:focal_point --member br-exp-silva:expert >/dev/null &&
+	pal root admin review advance "$REVIEW" >/dev/null &&
+	pal root admin review advance "$REVIEW" >/dev/null &&
+	for who in ita_fp ita_exp ita_obs fra_fp fra_exp bra_fp bra_exp; do
+		pal $who sync >/dev/null || exit 1
+	done &&
+	pal ita_fp --json status "$REVIEW" >status.json &&
+	[ "$(jq -r .stage.name status.json)" = self_assessment ] &&
+	tell "Roster epoch 1 signed by the root: Italy under review, France and Brazil" &&
+	tell "reviewing; channel keys sealed to each member. Stage: self_assessment."
+'
+
+# A small but real PDF of a law, and the answers file filled in offline.
+cat >"$S/law-2019-416.pdf" <<-'EOF'
+%PDF-1.4
+1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj
+3 0 obj << /Title (Legge 416 sulla partecipazione a un gruppo criminale organizzato) >> endobj
+trailer << /Root 1 0 R /Info 3 0 R >>
+%%EOF
+EOF
+remember "Legge 416 sulla partecipazione a un gruppo criminale organizzato"
+remember "law-2019-416.pdf"
+
+step '3. Italy answers the questionnaire offline, attaching a law; the focal point submits' '
+	pal ita_exp questionnaire template "$REVIEW" --output "$S/answers.yaml" &&
+	sed "s/^      implemented:  #/      implemented: no  #/" "$S/answers.yaml" |
+	sed "0,/^    5:/! {0,/implemented: no/ s/implemented: no/implemented: yes/}" |
+	sed "0,/attachments: \[\]/! {0,/attachments: \[\]/ s/attachments: \[\]/attachments: [law-2019-416.pdf]/}" \
+		>"$S/filled.yaml" &&
+	(cd "$S" && pal ita_exp questionnaire check filled.yaml >check.out 2>&1) &&
+	grep -q "law-2019-416.pdf: application/pdf, allowed" "$S/check.out" &&
+	(cd "$S" && pal ita_exp questionnaire submit "$REVIEW" filled.yaml >draft.out) &&
+	(cd "$S" && pal ita_fp questionnaire submit "$REVIEW" filled.yaml --final >final.out) &&
+	head -n 1 "$S/final.out" >"$S/final.id" &&
+	tell "Marco (expert) filled in the form offline and submitted a draft;" &&
+	tell "Giulia (focal point) made the final submission, with the PDF attached." &&
+	tell "The server saw: $(envelopes_seen)."
+'
+
+step '4. France and Brazil read it, coordinate, send feedback; Italy answers' '
+	pal root admin review advance "$REVIEW" >/dev/null &&
+	for who in fra_fp fra_exp bra_fp bra_exp ita_fp; do
+		pal $who sync >/dev/null || exit 1
+	done &&
+	id=$(cat "$S/final.id") &&
+	mkdir -p "$S/fra" && (cd "$S/fra" && pal fra_exp get -o responses.yaml "$id" >/dev/null) &&
+	cmp "$S/filled.yaml" "$S/fra/responses.yaml" &&
+	msg="France takes articles 5 and 23; Brazil takes the Protocol." && remember "$msg" &&
+	echo "$msg" | pal fra_exp send "$REVIEW" --channel reviewers \
+		--title "Division of work between reviewers" >/dev/null &&
+	remember "Division of work between reviewers" &&
+	pal bra_exp sync >/dev/null &&
+	pal bra_exp --json list "$REVIEW" >bra.json &&
+	jq -e ".documents[] | select(.title == \"Division of work between reviewers\")" bra.json >/dev/null &&
+	pal ita_fp sync >/dev/null && pal ita_fp --json list "$REVIEW" >ita.json &&
+	! jq -e ".documents[] | select(.title == \"Division of work between reviewers\")" ita.json >/dev/null &&
+	fb="Article 5 of UNTOC appears fully implemented by Law 416; the offence of participation covers all serious crimes." &&
+	remember "$fb" &&
+	echo "$fb" | pal fra_exp send "$REVIEW" --kind feedback --title "Written feedback of France" \
+		>"$S/feedback.id" &&
+	remember "Written feedback of France" &&
+	q="Does Law 416 require a financial or other material benefit?" && remember "$q" &&
+	echo "$q" | pal bra_exp send "$REVIEW" --kind question --title "Question on the material benefit" \
+		>"$S/question.id" &&
+	remember "Question on the material benefit" &&
+	pal root admin review advance "$REVIEW" >/dev/null &&
+	pal ita_fp sync >/dev/null &&
+	a="No: the material benefit is not an element of the offence under Law 416." && remember "$a" &&
+	echo "$a" | pal ita_fp send "$REVIEW" --kind answer --reply-to "$(cat "$S/question.id")" \
+		--title "Answer on the material benefit" >/dev/null &&
+	remember "Answer on the material benefit" &&
+	pal bra_exp sync >/dev/null && pal bra_exp --json list "$REVIEW" >bra2.json &&
+	jq -e ".documents[] | select(.title == \"Answer on the material benefit\")" bra2.json >/dev/null &&
+	tell "France and Brazil decrypted the questionnaire; their experts divided the work" &&
+	tell "on the reviewers channel (Italy holds no key to it); France sent written" &&
+	tell "feedback, Brazil a question; in the dialogue Italy answered it." &&
+	tell "The server saw: $(envelopes_seen)."
+'
+
+step '9. the server'"'"'s data folder holds none of the plaintexts' '
+	grep -rqaF -- "$REVIEW" "$DATA" &&
+	n=0 &&
+	while IFS= read -r text; do
+		n=$((n + 1))
+		if grep -rqaF -- "$text" "$DATA"; then
+			echo "found in the server data: $text" >&2
+			exit 1
+		fi
+	done <"$S/plaintexts" &&
+	[ "$n" -ge 8 ] &&
+	tell "Searched every byte of $(du -sh "$DATA" | cut -f1) of server data for $n plaintexts" &&
+	tell "(titles, file names, texts, the PDF): none found."
+'
