@@ -36,6 +36,8 @@ const struct command commands[] = {
      usage_questionnaire},
     {"admin", cmd_admin, "the secretariat's commands (root, invite, certify, reviews)",
      usage_admin},
+    {"report", cmd_report, "the secretariat's overview of every review (text, JSON, HTML)",
+     usage_report},
 };
 const size_t commands_count = sizeof(commands) / sizeof(commands[0]);
 
