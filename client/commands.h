@@ -26,5 +26,7 @@ PALERMO_COMMAND(outbox);
 PALERMO_COMMAND(questionnaire);
 PALERMO_COMMAND(admin);
 PALERMO_COMMAND(report);
+PALERMO_COMMAND(doctor);
+PALERMO_COMMAND(__complete);
 
 #endif
