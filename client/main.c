@@ -99,7 +99,8 @@ static int resolve_home(struct cli *cli, const char *option)
 	else if (home != NULL && *home != '\0')
 		n = snprintf(cli->home, sizeof(cli->home), "%s/.local/share/palermo", home);
 	else
-		return cli_fail(cli, EXIT_USAGE, "no home folder: set PALERMO_HOME");
+		return cli_fail(cli, EXIT_USAGE,
+		                "no home folder: give --home DIR, or set PALERMO_HOME or HOME");
 	if (n < 0 || (size_t)n >= sizeof(cli->home) - 64)
 		return cli_fail(cli, EXIT_USAGE, "the home folder path is too long");
 	return 0;
