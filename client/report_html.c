@@ -90,6 +90,14 @@ static void put_short(FILE *f, const char *s)
 	fputs("&#8230;", f);
 }
 
+/* One table cell holding TEXT, escaped. */
+static void put_cell(FILE *f, const char *text)
+{
+	fputs("<td>", f);
+	put_text(f, text);
+	fputs("</td>", f);
+}
+
 static const char *str(const json_t *obj, const char *key)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
@@ -186,11 +194,10 @@ static void deadline_table(FILE *f, const json_t *list, int overdue)
 	json_array_foreach(list, i, item)
 	{
 		day_of(num(item, "due"), due);
-		fputs("<tr><td>", f);
-		put_text(f, str(item, "review"));
-		fputs("</td><td>", f);
-		put_text(f, str(item, "title"));
-		fprintf(f, "</td><td>%s</td><td class=\"num%s\">%lld</td></tr>\n", due,
+		fputs("<tr>", f);
+		put_cell(f, str(item, "review"));
+		put_cell(f, str(item, "title"));
+		fprintf(f, "<td>%s</td><td class=\"num%s\">%lld</td></tr>\n", due,
 		        overdue ? " overdue" : "",
 		        overdue ? -num(item, "days_left") : num(item, "days_left"));
 	}
@@ -209,13 +216,11 @@ static void missing_table(FILE *f, const json_t *list)
 	fputs("<table>\n<tr><th>review</th><th>State</th><th>missing</th></tr>\n", f);
 	json_array_foreach(list, i, item)
 	{
-		fputs("<tr><td>", f);
-		put_text(f, str(item, "review"));
-		fputs("</td><td>", f);
-		put_text(f, str(item, "state"));
-		fputs("</td><td>", f);
-		put_text(f, str(item, "role_title"));
-		fputs("</td></tr>\n", f);
+		fputs("<tr>", f);
+		put_cell(f, str(item, "review"));
+		put_cell(f, str(item, "state"));
+		put_cell(f, str(item, "role_title"));
+		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
 }
@@ -240,16 +245,13 @@ static void reviews_table(FILE *f, const json_t *list)
 		docs = 0;
 		json_object_foreach(json_object_get(item, "documents"), key, v)
 		    docs += (long long)json_integer_value(v);
-		fputs("<tr><td>", f);
-		put_text(f, str(item, "review"));
-		fputs("</td><td>", f);
-		put_text(f, str(item, "sur"));
-		fputs("</td><td>", f);
-		put_text(f, str(item, "cluster"));
-		fputs("</td><td>", f);
-		put_text(f, json_string_value(json_object_get(item, "stage_title"))
+		fputs("<tr>", f);
+		put_cell(f, str(item, "review"));
+		put_cell(f, str(item, "sur"));
+		put_cell(f, str(item, "cluster"));
+		put_cell(f, json_string_value(json_object_get(item, "stage_title"))
 		                ? str(item, "stage_title") : str(item, "stage"));
-		fputs("</td><td>", f);
+		fputs("<td>", f);
 		json_array_foreach(json_object_get(item, "languages"), j, v)
 		{
 			if (j > 0)
