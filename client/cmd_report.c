@@ -249,13 +249,19 @@ static json_t *sorted_by_due(json_t *list)
 	return out;
 }
 
-/* The report document from what one_review gathered. */
+/* qsort order of C strings. */
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The report document from what one_review gathered (languages in code order). */
 static json_t *assemble(struct report_ctx *c)
 {
 	json_t *stages = json_array(), *languages = json_array(), *documents = json_array(),
 	       *n;
-	const char *name;
-	size_t i, count = plm_policy_count(c->policy, PLM_POLICY_STAGES);
+	const char *name, **sorted;
+	size_t i, codes, count = plm_policy_count(c->policy, PLM_POLICY_STAGES);
 
 	for (i = 0; i < count; i++) {
 		name = plm_policy_nth(c->policy, PLM_POLICY_STAGES, i);
@@ -266,10 +272,19 @@ static json_t *assemble(struct report_ctx *c)
 		                                        "reviews",
 		                                        n ? json_integer_value(n) : 0));
 	}
-	json_object_foreach(c->language_counts, name, n)
-	    json_array_append_new(languages,
-	                          json_pack("{s:s, s:s, s:O}", "language", name, "name",
-	                                    language_name(name), "reviews", n));
+	codes = json_object_size(c->language_counts);
+	if ((sorted = calloc(codes ? codes : 1, sizeof(*sorted))) == NULL)
+		codes = 0; /* out of memory: no languages rather than a crash */
+	i = 0;
+	if (sorted != NULL)
+		json_object_foreach(c->language_counts, name, n) sorted[i++] = name;
+	qsort(sorted, codes, sizeof(*sorted), by_string);
+	for (i = 0; i < codes; i++)
+		json_array_append_new(
+		    languages, json_pack("{s:s, s:s, s:O}", "language", sorted[i], "name",
+		                         language_name(sorted[i]), "reviews",
+		                         json_object_get(c->language_counts, sorted[i])));
+	free(sorted);
 	count = plm_policy_count(c->policy, PLM_POLICY_KINDS);
 	for (i = 0; i < count; i++) {
 		name = plm_policy_nth(c->policy, PLM_POLICY_KINDS, i);

@@ -11,10 +11,10 @@
 #include <time.h>
 
 #define CHART_WIDTH 640
-#define CHART_LABEL 230 /* width of the label column */
-#define CHART_BAR_MAX 340
+#define CHART_LABEL 270 /* width of the label column */
+#define CHART_BAR_MAX 320
 #define CHART_ROW 26
-#define CHART_LABEL_CHARS 34 /* longer labels are shortened (in full on hover) */
+#define CHART_LABEL_CHARS 32 /* longer labels are shortened (in full on hover) */
 
 static const char page_head[] =
     "<!DOCTYPE html>\n"
@@ -38,6 +38,7 @@ static const char page_head[] =
     "th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #dde3ea; }\n"
     "th { background: #eef2f7; }\n"
     "td.num, th.num { text-align: right; }\n"
+    "td:first-child { white-space: nowrap; }\n"
     ".overdue { color: #b3261e; font-weight: bold; }\n"
     ".none { color: #4a5566; font-style: italic; }\n"
     "svg.chart { display: block; max-width: 100%; height: auto; }\n"
