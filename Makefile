@@ -11,6 +11,12 @@
 
 PREFIX ?= /usr/local
 DESTDIR ?=
+SYSCONFDIR ?= /etc
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/palermo
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 CC ?= cc
 CLANG ?= clang
 PKG_CONFIG ?= pkg-config
@@ -23,6 +29,10 @@ FUZZ_SECONDS ?= 5
 DEB_PACKAGES = build-essential pkg-config libsodium-dev libcurl4-openssl-dev libsqlite3-dev \
   libyaml-dev libmagic-dev libmicrohttpd-dev libjansson-dev clang libclang-rt-14-dev llvm \
   valgrind time curl jq
+# For the tests of issue 11: headless Chromium renders the report (t7020),
+# systemd-analyze checks the unit and man/groff the pages (t7000), zsh
+# parses its completion (t7040).
+DEB_PACKAGES += chromium fonts-dejavu-core systemd man-db groff-base zsh
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
@@ -203,11 +213,28 @@ install: $(LIBS) $(PALERMOD) $(PALERMO)
 	install -m 0644 policies/yaml.h policies/policy.h policies/review.h \
 	  $(DESTDIR)$(PREFIX)/include/palermo/policies/
 	install -m 0644 policies/untoc.yaml $(DESTDIR)$(PREFIX)/share/palermo/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(BASHCOMPDIR) \
+	  $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0644 docs/palermo.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 docs/palermo-policy.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 docs/palermod.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 daemon/palermod.yaml.example $(DESTDIR)$(DOCDIR)/
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	  -e 's|@DOCDIR@|$(DOCDIR)|g' daemon/palermod.service.in >$(BUILD)/palermod.service
+	install -m 0644 $(BUILD)/palermod.service $(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -m 0644 client/completion/palermo.bash $(DESTDIR)$(BASHCOMPDIR)/palermo
+	install -m 0644 client/completion/_palermo $(DESTDIR)$(ZSHCOMPDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/palermod $(DESTDIR)$(PREFIX)/bin/palermo
 	rm -f $(DESTDIR)$(PREFIX)/lib/libpalermo-keys.a $(DESTDIR)$(PREFIX)/lib/libpalermo-policies.a
 	rm -rf $(DESTDIR)$(PREFIX)/include/palermo $(DESTDIR)$(PREFIX)/share/palermo
+	rm -f $(DESTDIR)$(MANDIR)/man1/palermo.1 $(DESTDIR)$(MANDIR)/man5/palermo-policy.5 \
+	  $(DESTDIR)$(MANDIR)/man8/palermod.8 $(DESTDIR)$(DOCDIR)/palermod.yaml.example \
+	  $(DESTDIR)$(SYSTEMDUNITDIR)/palermod.service $(DESTDIR)$(BASHCOMPDIR)/palermo \
+	  $(DESTDIR)$(ZSHCOMPDIR)/_palermo
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 deps:
 	apt-get install -y --no-install-recommends $(DEB_PACKAGES)

@@ -238,8 +238,9 @@ int admin_root(struct cli *cli, int argc, char **argv)
 		                  NULL) == 0 &&
 		    strcmp(pinned_url, server) != 0)
 			return cli_fail(cli, EXIT_USAGE,
-			                "this root is pinned to the server %s, not %s",
-			                pinned_url, server);
+			                "this root is pinned to the server %s, not %s; give "
+			                "--server %s, or another --home for another deployment",
+			                pinned_url, server, pinned_url);
 		if (pinned_root_certificate(cli, &root, &err) != 0)
 			return cli_fail_err(cli, &err);
 	} else {
@@ -500,7 +501,7 @@ int admin_requests(struct cli *cli, int argc, char **argv)
 
 	(void)argv;
 	if (argc > 1)
-		return cli_fail(cli, EXIT_USAGE, "admin requests takes no argument");
+		return cli_fail(cli, EXIT_USAGE, "admin requests takes no argument; see `palermo help admin`");
 	if ((status = admin_begin(cli, 0)) != 0)
 		return status;
 	if (fetch_requests(cli, &reqs, &n, &doc, &err) != 0) {
@@ -975,7 +976,7 @@ int admin_log_key(struct cli *cli, int argc, char **argv)
 		want = optarg;
 	}
 	if (optind != argc)
-		return cli_fail(cli, EXIT_USAGE, "admin log-key takes no arguments");
+		return cli_fail(cli, EXIT_USAGE, "admin log-key takes no arguments; see `palermo help admin`");
 	if (want != NULL && plm_fingerprint_parse(typed, want, &err) != 0)
 		return cli_fail(cli, EXIT_USAGE, "--fingerprint: %s", err.message);
 	if ((status = admin_begin(cli, 1)) != 0)

@@ -469,7 +469,9 @@ static int parse_create(struct cli *cli, int argc, char **argv, struct plan *p)
 			break;
 		case 'l':
 			if (p->n_languages == LANGUAGES_MAX)
-				return cli_fail(cli, EXIT_USAGE, "too many --language");
+				return cli_fail(cli, EXIT_USAGE,
+				                "too many --language: a review has 1 to 3 "
+				                "working languages (para 49-50)");
 			p->languages[p->n_languages++] = optarg;
 			break;
 		case 'm':
@@ -494,11 +496,15 @@ static int parse_create(struct cli *cli, int argc, char **argv, struct plan *p)
 			*colon = '\0';
 			if (!valid_state(optarg))
 				return cli_fail(cli, EXIT_USAGE,
-				                "'%s' is not a State code", optarg);
+				                "'%s' is not a State code: use ISO 3166-1 "
+				                "alpha-3 in capitals, such as ITA",
+				                optarg);
 			for (j = 0; j < k; j++) {
 				if (p->n_parties == PARTIES_MAX)
 					return cli_fail(cli, EXIT_USAGE,
-					                "too many --party pairs");
+					                "at most %d --party pairs: name only the "
+					                "States whose treaties matter here",
+					                PARTIES_MAX);
 				p->parties[p->n_parties].state = optarg;
 				p->parties[p->n_parties].treaty = treaties[j];
 				p->n_parties++;
@@ -526,7 +532,9 @@ static int parse_create(struct cli *cli, int argc, char **argv, struct plan *p)
 		    "digits, dots, dashes and underscores (not \"parties\")",
 		    p->review);
 	if (!valid_state(p->sur))
-		return cli_fail(cli, EXIT_USAGE, "--sur '%s' is not a State code",
+		return cli_fail(cli, EXIT_USAGE,
+		                "--sur '%s' is not a State code: use ISO 3166-1 alpha-3 in "
+		                "capitals, such as ITA",
 		                p->sur);
 	if (!valid_name(p->cluster))
 		return cli_fail(cli, EXIT_USAGE, "--cluster '%s' is not a cluster name",
@@ -658,7 +666,9 @@ static int current_review(struct cli *cli, const char *review_id, plm_review **o
 	if (local_review(cli, review_id, INT64_MAX, out, &err) != 0)
 		return cli_fail_err(cli, &err);
 	if ((*out)->roster == NULL)
-		return cli_fail(cli, EXIT_NOTFOUND, "review %s has no roster yet",
+		return cli_fail(cli, EXIT_NOTFOUND,
+		                "review %s has no roster yet; create it with `palermo admin "
+		                "review create`",
 		                review_id);
 	return 0;
 }
@@ -771,8 +781,10 @@ static int review_change(struct cli *cli, int argc, char **argv, int add)
 		goto out;
 	for (i = 0; i < n_gone; i++) {
 		if (members_remove(&members, gone[i]) == 0) {
-			status = cli_fail(cli, EXIT_NOTFOUND, "%s is not on review %s",
-			                  gone[i], review_id);
+			status = cli_fail(cli, EXIT_NOTFOUND,
+			                  "%s is not on review %s; `palermo roster %s` lists "
+			                  "its members",
+			                  gone[i], review_id, review_id);
 			goto out;
 		}
 	}

@@ -164,7 +164,8 @@ int cli_passphrase_file(const char *file, unsigned char **out, size_t *len,
 	got = read(fd, p, PASSPHRASE_MAX);
 	close(fd);
 	if (got < 0) {
-		r = plm_error_set(err, PLM_ERR_IO, "cannot read %s", file);
+		r = plm_error_set(err, PLM_ERR_IO, "cannot read the passphrase file %s: %s",
+		                  file, strerror(errno));
 		goto out;
 	}
 	for (n = 0; n < (size_t)got && p[n] != '\n' && p[n] != '\r'; n++)

@@ -144,7 +144,7 @@ static int keys_passwd(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cli_fail(cli, EXIT_USAGE, "unexpected argument '%s'",
+		return cli_fail(cli, EXIT_USAGE, "unexpected argument '%s'; see `palermo help keys`",
 		                argv[optind]);
 	if (new_file == NULL && env != NULL && *env != '\0')
 		return cli_fail(
@@ -192,7 +192,7 @@ int cmd_keys(struct cli *cli, int argc, char **argv)
 	if (strcmp(argv[1], "export") == 0) {
 		if (argc > 2)
 			return cli_fail(cli, EXIT_USAGE,
-			                "keys export takes no argument");
+			                "keys export takes no argument; see `palermo help keys`");
 		return keys_export(cli);
 	}
 	if (strcmp(argv[1], "passwd") == 0)

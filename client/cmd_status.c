@@ -15,6 +15,7 @@
 #include "client/commands.h"
 #include "client/local.h"
 #include "client/reader.h"
+#include "client/review_facts.h"
 #include "client/state.h"
 #include "client/sync.h"
 
@@ -44,8 +45,6 @@ const char usage_status[] =
     "  palermo status 2026-ita-crim\n"
     "  palermo --json status 2026-ita-crim | jq .stage.name\n";
 
-#define DAY 86400
-
 struct status_ctx {
 	struct cli *cli;
 	const plm_policy *policy;
@@ -54,34 +53,6 @@ struct status_ctx {
 	json_t *agreements;                 /* document hex -> {kind, agreed} */
 	plm_error err;
 };
-
-static int stage_index(const plm_policy *policy, const char *name)
-{
-	size_t i, n = plm_policy_count(policy, PLM_POLICY_STAGES);
-
-	for (i = 0; i < n && i < PLM_POLICY_STAGES_MAX; i++)
-		if (strcmp(plm_policy_nth(policy, PLM_POLICY_STAGES, i), name) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* A stored stage transition: when its stage began. */
-static int one_stage(void *ctx, int64_t seq, const unsigned char *bytes, size_t len)
-{
-	struct status_ctx *c = ctx;
-	plm_record *rec = NULL;
-	int i;
-
-	(void)seq;
-	if (plm_record_decode(bytes, len, &rec, NULL) != 0)
-		return plm_error_set(&c->err, PLM_ERR_CORRUPT,
-		                     "a stored stage record is damaged");
-	i = stage_index(c->policy, rec->body.stage.to_stage);
-	if (i >= 0)
-		c->entered[i] = rec->body.stage.effective_at;
-	plm_record_free(rec);
-	return 0;
-}
 
 /* A stored agreement: grouped by the draft it agrees to. */
 static int one_agreement(void *ctx, int64_t seq, const unsigned char *bytes, size_t len)
@@ -125,63 +96,6 @@ static int has_agreed(const json_t *agreed, const char *state)
 	                   a) if (strcmp(json_string_value(json_object_get(a, "state")),
 	                                 state) == 0) return 1;
 	return 0;
-}
-
-/* The parties that must agree: the State under review and every reviewing State. */
-static json_t *parties(const plm_roster *roster)
-{
-	json_t *list = json_array(), *s;
-	unsigned i, j;
-	size_t k;
-	int seen;
-
-	json_array_append_new(list, json_string(roster->sur_state));
-	for (i = 0; i < roster->n_instruments; i++)
-		for (j = 0; j < roster->instruments[i].n_reviewing; j++) {
-			seen = 0;
-			json_array_foreach(list, k, s) seen |=
-			    strcmp(json_string_value(s),
-			           roster->instruments[i].reviewing[j]) == 0;
-			if (!seen)
-				json_array_append_new(
-				    list,
-				    json_string(roster->instruments[i].reviewing[j]));
-		}
-	return list;
-}
-
-/* Each deadline of the policy against the stages' start dates. */
-static json_t *deadlines(struct status_ctx *c, int current)
-{
-	const plm_policy_deadline *d;
-	json_t *list = json_array();
-	uint64_t due, now = (uint64_t)time(NULL);
-	long long days;
-	const char *state;
-	size_t i;
-	int from;
-
-	for (i = 0; (d = plm_policy_deadline_at(c->policy, i)) != NULL; i++) {
-		from = stage_index(c->policy, d->from_stage);
-		if (from < 0 || from > current || c->entered[from] == 0 ||
-		    plm_policy_due(&d->within, c->entered[from], &due, NULL) != 0) {
-			json_array_append_new(
-			    list,
-			    json_pack("{s:s, s:s, s:s, s:n, s:n, s:s}", "name", d->name,
-			              "title", d->title, "from_stage", d->from_stage,
-			              "due", "days_left", "state", "not started"));
-			continue;
-		}
-		days = due >= now ? (long long)((due - now) / DAY)
-		                  : -(long long)((now - due + DAY - 1) / DAY);
-		state = from < current ? "passed" : due >= now ? "running" : "overdue";
-		json_array_append_new(
-		    list, json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "name", d->name,
-		                    "title", d->title, "from_stage", d->from_stage,
-		                    "due", (json_int_t)due, "days_left",
-		                    (json_int_t)days, "state", state));
-	}
-	return list;
 }
 
 static void print_status(struct cli *cli, json_t *doc)
@@ -293,11 +207,9 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	    local_review(cli, review, INT64_MAX, &state, &c.err) != 0)
 		return cli_fail_err(cli, &c.err);
 	roster = &state->roster->body.roster;
-	current = stage_index(c.policy, state->stage);
-	c.entered[0] = state->started_at;
+	current = facts_stage_index(c.policy, state->stage);
 	c.agreements = json_object();
-	if ((r = state_records_each(cli->state, review, PLM_RECORD_STAGE, one_stage, &c,
-	                            &c.err)) != 0 ||
+	if ((r = facts_stages_entered(cli, c.policy, state, review, c.entered, &c.err)) != 0 ||
 	    (r = state_records_each(cli->state, review, PLM_RECORD_AGREEMENT,
 	                            one_agreement, &c, &c.err)) != 0) {
 		status = cli_fail_err(cli, &c.err);
@@ -310,7 +222,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 			                      reader_member_json(roster, &sorted[i]));
 		free(sorted);
 	}
-	required = parties(roster);
+	required = facts_parties(roster);
 	list = json_array();
 	json_object_foreach(c.agreements, key, item)
 	{
@@ -332,7 +244,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	    plm_policy_title(c.policy, PLM_POLICY_STAGES, state->stage), "since",
 	    (json_int_t)state->stage_since, "number", current + 1, "of",
 	    (int)plm_policy_count(c.policy, PLM_POLICY_STAGES), "deadlines",
-	    deadlines(&c, current), "members", members, "agreements", list);
+	    facts_deadlines(c.policy, c.entered, current, (uint64_t)time(NULL)), "members", members, "agreements", list);
 	if (doc == NULL) {
 		status = cli_fail(cli, EXIT_FAILURE_, "out of memory");
 		goto out;

@@ -258,7 +258,7 @@ int cmd_whoami(struct cli *cli, int argc, char **argv)
 		offline = 1;
 	}
 	if (optind < argc)
-		return cli_fail(cli, EXIT_USAGE, "whoami takes no argument");
+		return cli_fail(cli, EXIT_USAGE, "whoami takes no argument; see `palermo help whoami`");
 	memset(&w, 0, sizeof(w));
 	identity_keystore_path(cli, path, sizeof(path));
 	if (!identity_exists(cli))

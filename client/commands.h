@@ -25,5 +25,8 @@ PALERMO_COMMAND(get);
 PALERMO_COMMAND(outbox);
 PALERMO_COMMAND(questionnaire);
 PALERMO_COMMAND(admin);
+PALERMO_COMMAND(report);
+PALERMO_COMMAND(doctor);
+PALERMO_COMMAND(__complete);
 
 #endif

@@ -36,6 +36,11 @@ const struct command commands[] = {
      usage_questionnaire},
     {"admin", cmd_admin, "the secretariat's commands (root, invite, certify, reviews)",
      usage_admin},
+    {"report", cmd_report, "the secretariat's overview of every review (text, JSON, HTML)",
+     usage_report},
+    {"doctor", cmd_doctor, "check this client's set-up and say what to fix", usage_doctor},
+    /* hidden (not listed by `palermo help`): for the shell completions */
+    {"__complete", cmd___complete, NULL, usage___complete},
 };
 const size_t commands_count = sizeof(commands) / sizeof(commands[0]);
 
@@ -60,7 +65,8 @@ static void print_usage(FILE *f)
 
 	fputs(main_usage, f);
 	for (i = 0; i < commands_count; i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+		if (commands[i].summary != NULL)
+			fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n`palermo help COMMAND` or `palermo COMMAND --help` tells more.\n"
 	      "Exit codes: 0 ok, 1 failure, 2 usage, 3 verification failed, 4 network,\n"
 	      "5 refused (authorization), 6 not found. See palermo(1).\n",
@@ -93,7 +99,8 @@ static int resolve_home(struct cli *cli, const char *option)
 	else if (home != NULL && *home != '\0')
 		n = snprintf(cli->home, sizeof(cli->home), "%s/.local/share/palermo", home);
 	else
-		return cli_fail(cli, EXIT_USAGE, "no home folder: set PALERMO_HOME");
+		return cli_fail(cli, EXIT_USAGE,
+		                "no home folder: give --home DIR, or set PALERMO_HOME or HOME");
 	if (n < 0 || (size_t)n >= sizeof(cli->home) - 64)
 		return cli_fail(cli, EXIT_USAGE, "the home folder path is too long");
 	return 0;

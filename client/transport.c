@@ -167,6 +167,10 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 		while (*v == ' ')
 			v++;
 		snprintf(resp->content_type, sizeof(resp->content_type), "%.95s", v);
+	} else if (strncasecmp(line, "Date:", 5) == 0) {
+		time_t t = curl_getdate(line + 5, NULL);
+		if (t > 0)
+			resp->date = (uint64_t)t;
 	}
 	return len;
 }

@@ -31,6 +31,7 @@ struct response {
 	char content_type[96];
 	uint64_t upload_offset; /* Upload-Offset header, when present */
 	int has_upload_offset;
+	uint64_t date;          /* the Date header (Unix seconds), 0 if absent */
 };
 
 void response_free(struct response *resp);

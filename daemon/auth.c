@@ -130,10 +130,12 @@ int auth_rate_take(struct auth *a, const unsigned char key[PLM_FPR_BYTES],
 	double burst;
 	int r = -1;
 
-	if (a->per_minute == 0)
-		return 0;
-	burst = (double)a->per_minute / 6.0 + 10.0; /* ten seconds' worth */
 	pthread_mutex_lock(&a->rate_lock);
+	if (a->per_minute == 0) {
+		r = 0;
+		goto out;
+	}
+	burst = (double)a->per_minute / 6.0 + 10.0; /* ten seconds' worth */
 	slot = (size_t)(load64(key) % RATE_SLOTS);
 	for (i = 0; i < RATE_SLOTS; i++, slot = (slot + 1) % RATE_SLOTS) {
 		s = &a->rates[slot];
@@ -166,4 +168,11 @@ int auth_rate_take(struct auth *a, const unsigned char key[PLM_FPR_BYTES],
 out:
 	pthread_mutex_unlock(&a->rate_lock);
 	return r;
+}
+
+void auth_set_rate(struct auth *a, uint64_t per_minute)
+{
+	pthread_mutex_lock(&a->rate_lock);
+	a->per_minute = per_minute;
+	pthread_mutex_unlock(&a->rate_lock);
 }

@@ -32,4 +32,7 @@ int auth_before_start(const struct auth *a, uint64_t created);
 int auth_rate_take(struct auth *a, const unsigned char key[PLM_FPR_BYTES],
                    uint64_t now_ms);
 
+/* Changes the per-key rate limit (SIGHUP); buckets keep their tokens. */
+void auth_set_rate(struct auth *a, uint64_t per_minute);
+
 #endif

@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "daemon/log.h"
+#include "daemon/reload.h"
 #include "daemon/reviews.h"
 #include "daemon/routes.h"
 
@@ -250,9 +251,9 @@ int main(int argc, char **argv)
 		if (sigwait(&signals, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			log_message(srv.cfg.log_level, LOG_WARN,
-			            "SIGHUP: reloading is not supported yet; restart to apply "
-			            "a new configuration");
+			struct reload_source source = {config_path, data != NULL,
+			                               listen != NULL, port != NULL};
+			reload_apply(&srv, &source);
 			continue;
 		}
 		break;
@@ -267,6 +268,7 @@ out:
 	blobs_close(srv.blobs);
 	plm_identity_free(srv.log_key);
 	plm_policy_free(srv.policy);
+	reload_free();
 	free(policy_path);
 	config_free(&srv.cfg);
 	return status;

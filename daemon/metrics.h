@@ -19,6 +19,9 @@ struct metrics {
 	atomic_uint_fast64_t bytes_out;
 	atomic_int_fast64_t uploads_in_flight;
 	atomic_uint_fast64_t rejected[METRICS_REASONS_MAX];
+	atomic_uint_fast64_t reloads_ok;      /* SIGHUP reloads applied */
+	atomic_uint_fast64_t reloads_failed;  /* SIGHUP reloads refused */
+	atomic_uint_fast64_t not_ready;       /* /v1/ready answers 503 */
 };
 
 /* Rejection reasons, stable names for the rejected_requests metric. */

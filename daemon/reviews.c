@@ -23,18 +23,24 @@ int reviews_init(struct server *srv, plm_error *err)
 	return 0;
 }
 
-void reviews_free(struct server *srv)
+/* Forgets every cached review state. Called with reviews_lock held. */
+static void drop_cache(void)
 {
 	struct cached_review *c, *next;
 
-	(void)srv;
-	pthread_mutex_lock(&reviews_lock);
 	for (c = cache; c != NULL; c = next) {
 		next = c->next;
 		plm_review_free(c->state);
 		free(c);
 	}
 	cache = NULL;
+}
+
+void reviews_free(struct server *srv)
+{
+	(void)srv;
+	pthread_mutex_lock(&reviews_lock);
+	drop_cache();
 	pthread_mutex_unlock(&reviews_lock);
 }
 
@@ -222,4 +228,14 @@ int reviews_member(struct server *srv, const char *review_id,
 	}
 	pthread_mutex_unlock(&reviews_lock);
 	return r;
+}
+
+void reviews_set_policy(struct server *srv, plm_policy *policy, plm_policy **old)
+{
+	pthread_mutex_lock(&reviews_lock);
+	drop_cache();
+	*old = srv->policy;
+	__atomic_store_n(&srv->policy, policy, __ATOMIC_RELEASE);
+	plm_policy_digest(policy, srv->policy_digest);
+	pthread_mutex_unlock(&reviews_lock);
 }

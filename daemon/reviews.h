@@ -38,4 +38,13 @@ int reviews_member(struct server *srv, const char *review_id,
                    const unsigned char fpr[PLM_FPR_BYTES], plm_roster_member *out,
                    enum plm_policy_side *side, char stage[PLM_RECORD_NAME_MAX + 1]);
 
+/*
+ * Makes POLICY the daemon's policy (for SIGHUP, daemon/reload.c): under the
+ * reviews lock, so that no check runs half under each, and drops the cache
+ * of review states so they are rebuilt under it. *OLD receives the policy
+ * it replaces, which the caller must keep alive until the threads that may
+ * still read it have stopped (routes read srv->policy outside this lock).
+ */
+void reviews_set_policy(struct server *srv, plm_policy *policy, plm_policy **old);
+
 #endif

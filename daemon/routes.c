@@ -41,6 +41,7 @@ const struct route routes[] = {
     {"GET", "/v1/log/consistency", "log_consistency", ROUTE_AUTH, route_log_consistency,
      NULL, NULL, NULL},
     {"GET", "/v1/log/key", "log_key", 0, route_log_key, NULL, NULL, NULL},
+    {"GET", "/v1/ready", "ready", 0, route_ready, NULL, NULL, NULL},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

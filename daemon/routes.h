@@ -13,6 +13,7 @@
 
 int route_health(struct request *req);
 int route_metrics(struct request *req);
+int route_ready(struct request *req);
 
 int route_root_get(struct request *req);
 int route_root_post_begin(struct request *req);

@@ -78,7 +78,8 @@ int route_records_post(struct request *req)
 
 	if (!req->srv->root_known)
 		return http_problem(req, 409, "no-root", "Conflict",
-		                    "this server has no root yet; publish it first");
+		                    "this server has no root yet; publish it first "
+		                    "with `palermo admin root`");
 	if (plm_record_decode(req->body, req->body_len, &record, &err) != 0) {
 		r = answer_invalid(req, "invalid-record", &err);
 		goto out;

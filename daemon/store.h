@@ -122,6 +122,8 @@ int store_log_index(struct store *s, const unsigned char id[PLM_HASH_BYTES],
                     uint64_t *index);
 /* Counts for metrics. */
 uint64_t store_count_envelopes(struct store *s);
+/* The number of reviews that have a roster (0 on a store error). */
+uint64_t store_count_reviews(struct store *s);
 
 /*
  * Enrollment (store_enroll.c; docs/API.md "Enrollment", PROTOCOL.md §5.10).

@@ -103,7 +103,9 @@ static int find_invitation(struct store *s, const unsigned char hash[PLM_HASH_BY
 	if (rc == SQLITE_ROW)
 		read_invitation(q, 0, inv);
 	else if (rc == SQLITE_DONE)
-		r = plm_error_set(err, PLM_ERR_NOTFOUND, "no invitation has this code");
+		r = plm_error_set(err, PLM_ERR_NOTFOUND, "no invitation has this code; check "
+		                  "the 20 characters, or ask the secretariat for a new "
+		                  "invitation");
 	else
 		r = enroll_db_error(s, err, "read an invitation");
 	sqlite3_finalize(q);
@@ -138,13 +140,15 @@ int store_add_enrollment(struct store *s, const struct store_enrollment *req,
 		goto rollback;
 	}
 	if (now >= inv->expires_at) {
-		r = plm_error_set(err, PLM_ERR_LIMIT, "this invitation has expired");
+		r = plm_error_set(err, PLM_ERR_LIMIT, "this invitation has expired; ask "
+		                  "the secretariat for a new one");
 		goto rollback;
 	}
 	if (strcmp(req->user_id, inv->user_id) != 0 ||
 	    strcmp(req->state, inv->state) != 0) {
 		r = plm_error_set(err, PLM_ERR_MISMATCH,
-		                  "this invitation is for another user id or State");
+		                  "this invitation is for another user id or State; give "
+		                  "--user and --state exactly as the secretariat invited you");
 		goto rollback;
 	}
 	if (sqlite3_prepare_v2(s->db,

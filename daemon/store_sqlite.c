@@ -713,6 +713,16 @@ uint64_t store_count_envelopes(struct store *s)
 	return n;
 }
 
+uint64_t store_count_reviews(struct store *s)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&s->lock);
+	n = query_u64(s, "SELECT COUNT(DISTINCT review) FROM members");
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
 int store_log_subtree(struct store *s, unsigned level, uint64_t index,
                       unsigned char out[PLM_HASH_BYTES], plm_error *err)
 {
