@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "client/history.h"
 #include "client/local.h"
 #include "client/logcheck.h"
 #include "client/outbox.h"
@@ -582,6 +583,42 @@ static void check_my_keys(struct sync_ctx *c, const struct review_sync *rs, int6
 	}
 }
 
+/* A failed key of a history grant to me, reported like a refused item. */
+struct grant_report {
+	struct sync_ctx *c;
+	const char *review;
+	int64_t seq;
+};
+
+static void report_grant_key(void *ctx, const char *what, const char *problem)
+{
+	struct grant_report *g = ctx;
+
+	refuse(g->c, g->review, g->seq, what, problem);
+}
+
+/*
+ * A verified history grant joined: told to the observer, and when it is
+ * mine, each key it re-seals to me is checked against the commitment of
+ * its epoch (PROTOCOL.md §5.11), or reported. Local errors stop the run.
+ */
+static int history_grant_joined(struct sync_ctx *c, const struct review_sync *rs,
+                                int64_t seq, const plm_record *rec,
+                                const plm_certificate *signer, plm_error *err)
+{
+	const plm_history_grant *g = &rec->body.history_grant;
+	struct grant_report report = {c, rs->id, seq};
+
+	if (c->obs != NULL && c->obs->grant != NULL)
+		c->obs->grant(c->obs->ctx, rs->id, seq, rec,
+		              plm_roster_find_member(&rs->state->roster->body.roster,
+		                                     g->grantee),
+		              signer);
+	if (memcmp(g->grantee, c->me, PLM_FPR_BYTES) != 0)
+		return 0;
+	return history_check_mine(c->cli, rec, report_grant_key, &report, err);
+}
+
 /*
  * Checks a review record against the review's state at this point and
  * applies it. PREV gets a copy of the roster it replaces, if it is one.
@@ -688,6 +725,9 @@ static int process_record(struct sync_ctx *c, const struct item *it, plm_error *
 			               &signer);
 		if (rec->type == PLM_RECORD_EPOCH_KEYS)
 			check_my_keys(c, rs, it->seq, rec);
+		if (rec->type == PLM_RECORD_HISTORY_GRANT &&
+		    (r = history_grant_joined(c, rs, it->seq, rec, &signer, err)) != 0)
+			goto out;
 	} else if (!known || why.code != 0) {
 		refuse(c, rs->id, it->seq, what, why.message);
 	}
