@@ -113,15 +113,21 @@ int local_root(struct state *st, unsigned char fpr[PLM_FPR_BYTES], plm_pubkeys *
 	return 0;
 }
 
-/* 1 if FPR has a stored revocation. */
-static int is_revoked(struct state *st, const unsigned char fpr[PLM_FPR_BYTES])
+/*
+ * 1 if FPR has a stored revocation before log index SEQ (one of unknown
+ * index, -1, always counts).
+ */
+static int is_revoked(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
+                      int64_t seq)
 {
 	sqlite3_stmt *q;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM revocations WHERE fpr = ?", -1, &q,
-	                       NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT 1 FROM revocations WHERE fpr = ? AND (seq < ? OR seq < 0)",
+	                       -1, &q, NULL) == SQLITE_OK) {
 		sqlite3_bind_blob(q, 1, fpr, PLM_FPR_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, seq);
 		found = sqlite3_step(q) == SQLITE_ROW;
 		sqlite3_finalize(q);
 	}
@@ -130,6 +136,12 @@ static int is_revoked(struct state *st, const unsigned char fpr[PLM_FPR_BYTES])
 
 int local_certificate(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
                       plm_certificate *out, plm_error *err)
+{
+	return local_certificate_at(st, fpr, INT64_MAX, out, err);
+}
+
+int local_certificate_at(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
+                         int64_t seq, plm_certificate *out, plm_error *err)
 {
 	unsigned char root[PLM_FPR_BYTES];
 	plm_pubkeys root_keys;
@@ -141,7 +153,7 @@ int local_certificate(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
 		return verified_certificate(st, fpr, root, NULL, out, err);
 	if ((r = verified_certificate(st, fpr, root, &root_keys, out, err)) != 0)
 		return r;
-	if (is_revoked(st, fpr))
+	if (is_revoked(st, fpr, seq))
 		return plm_error_set(err, PLM_ERR_DENIED,
 		                     "the certificate of %s (%s) was revoked", out->user_id,
 		                     out->state);

@@ -34,6 +34,14 @@ int local_root(struct state *st, unsigned char fpr[PLM_FPR_BYTES], plm_pubkeys *
  */
 int local_certificate(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
                       plm_certificate *out, plm_error *err);
+/*
+ * The same as it stood at log index SEQ: a revocation that joined the log
+ * after SEQ does not count (the root keeps its revocations before its sync
+ * reaches them), so what a member signed before being revoked still
+ * verifies at its place in the log.
+ */
+int local_certificate_at(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
+                         int64_t seq, plm_certificate *out, plm_error *err);
 /* The newest unrevoked certificate of USER_ID, and its fingerprint. */
 int local_find_user(struct state *st, const char *user_id, plm_certificate *out,
                     unsigned char fpr[PLM_FPR_BYTES], plm_error *err);

@@ -417,21 +417,27 @@ out:
 /*
  * Checks REC's signature: the pinned root's keys when the root signed it,
  * else the signer's certificate, which must be verified here, signed by
- * the root and not revoked (local_certificate). SIGNER gets the
+ * the root and not revoked before REC's place SEQ in the log
+ * (local_certificate_at). SIGNER gets the
  * certificate (the root's own for the root).
  */
-static int verify_signer(struct sync_ctx *c, const plm_record *rec,
+static int verify_signer(struct sync_ctx *c, const plm_record *rec, int64_t seq,
                          plm_certificate *signer, plm_error *err)
 {
+	plm_error why;
 	int r;
 
-	if ((r = local_certificate(c->st, rec->signer, signer, err)) != 0) {
+	if ((r = local_certificate_at(c->st, rec->signer, seq, signer, &why)) != 0) {
 		if (r == PLM_ERR_NOTFOUND)
 			return plm_error_set(
 			    err, PLM_ERR_SIGNATURE,
 			    "its signer has no certificate from this deployment's "
 			    "root");
-		return r;
+		/* Revoked or expired before it joined the log: this item fails. */
+		if (r == PLM_ERR_DENIED)
+			return plm_error_set(err, PLM_ERR_POLICY,
+			                     "its signer may no longer sign: %s", why.message);
+		return plm_error_set(err, r, "%s", why.message);
 	}
 	return plm_record_verify_signer(rec, &signer->keys, err);
 }
@@ -639,7 +645,7 @@ static int check_review_record(struct sync_ctx *c, struct review_sync *rs,
 		    "the server lists it under review %s, where it does not "
 		    "belong",
 		    rs->id);
-	if ((r = verify_signer(c, rec, signer, err)) != 0 ||
+	if ((r = verify_signer(c, rec, seq, signer, err)) != 0 ||
 	    (r = included(c, PLM_LOG_RECORD, rec->id, seq, err)) != 0)
 		return r;
 	switch (rec->type) {
@@ -745,6 +751,7 @@ struct envelope_check {
 	struct review_sync *rs;
 	plm_envelope_header header; /* as parsed (trusted only if verified) */
 	int have_header;
+	int64_t seq; /* its place in the log */
 };
 
 /*
@@ -757,6 +764,7 @@ static int check_header(void *ctx, const plm_envelope_header *h, plm_pubkeys *au
 {
 	struct envelope_check *ec = ctx;
 	plm_certificate cert;
+	plm_error why;
 	int r;
 
 	ec->header = *h;
@@ -766,8 +774,13 @@ static int check_header(void *ctx, const plm_envelope_header *h, plm_pubkeys *au
 		    err, PLM_ERR_MISMATCH,
 		    "it is an envelope of review %s, listed under review %s",
 		    h->review_id, ec->rs->id);
-	if ((r = local_certificate(ec->c->st, h->author, &cert, err)) != 0)
-		return r;
+	if ((r = local_certificate_at(ec->c->st, h->author, ec->seq, &cert, &why)) != 0) {
+		/* Revoked or expired before it joined the log: this item fails. */
+		if (r == PLM_ERR_DENIED)
+			return plm_error_set(err, PLM_ERR_POLICY,
+			                     "its author may no longer write: %s", why.message);
+		return plm_error_set(err, r, "%s", why.message);
+	}
 	if ((r = plm_review_check_envelope(ec->rs->state, ec->c->policy, h, err)) != 0)
 		return r;
 	*author = cert.keys;
@@ -944,6 +957,7 @@ static int process_envelope(struct sync_ctx *c, const struct item *it, plm_error
 	}
 	ec->c = c;
 	ec->rs = rs;
+	ec->seq = it->seq;
 	have_id = parse_listed(it->json, &le, &why) == 0;
 	snprintf(what, sizeof(what), "envelope %.12s", have_id ? le.hex : "(no id)");
 	if (have_id && state_envelope_get(c->st, le.id, env, NULL) == 0) {
