@@ -144,33 +144,17 @@ static void on_grant(void *ctx, const char *review, int64_t seq, const plm_recor
                      const plm_roster_member *grantee, const plm_certificate *signer)
 {
 	struct sync_output *o = ctx;
-	const plm_history_grant *g = &grant->body.history_grant;
-	char epochs[128], date[32], style[128], who[160];
-	json_t *list = json_array();
-	uint16_t i;
+	char line[256], date[32], style[128];
 
-	for (i = 0; i < g->n_keys; i++)
-		if (i == 0 || g->keys[i].epoch != g->keys[i - 1].epoch)
-			json_array_append_new(list, json_integer((json_int_t)g->keys[i].epoch));
-	history_epochs_text(g, epochs, sizeof(epochs));
-	reader_date(g->created_at, date);
-	if (grantee != NULL)
-		snprintf(who, sizeof(who), "%s (%s) as %s", grantee->user_id, grantee->state,
-		         grantee->role);
-	else
-		snprintf(who, sizeof(who), "a member");
-	json_array_append_new(
-	    o->grants,
-	    json_pack("{s:s, s:I, s:I, s:s?, s:s?, s:s?, s:o, s:s, s:I}", "review", review,
-	              "seq", (json_int_t)seq, "epoch", (json_int_t)g->epoch, "user_id",
-	              grantee ? grantee->user_id : NULL, "state",
-	              grantee ? grantee->state : NULL, "role", grantee ? grantee->role : NULL,
-	              "epochs", list, "granted_by", signer->display_name, "created_at",
-	              (json_int_t)g->created_at));
-	if (!o->cli->json)
-		printf("%s: %s received the history of %s, granted by %s (%s) on %s UTC\n",
-		       cli_style(o->cli, "1", review, style, sizeof(style)), who, epochs,
-		       signer->display_name, signer->state, date);
+	json_array_append_new(o->grants,
+	                      history_grant_json(grant, grantee, signer->display_name, seq));
+	if (o->cli->json)
+		return;
+	history_grant_line(grant, grantee, line, sizeof(line));
+	reader_date(grant->body.history_grant.created_at, date);
+	printf("%s: %s, granted by %s (%s) on %s UTC\n",
+	       cli_style(o->cli, "1", review, style, sizeof(style)), line,
+	       signer->display_name, signer->state, date);
 }
 
 /* "3 new documents" / "1 new document". */

@@ -117,7 +117,7 @@ int history_check_mine(struct cli *cli, const plm_record *grant,
 	return 0;
 }
 
-void history_epochs_text(const plm_history_grant *g, char *out, size_t cap)
+void history_epochs_format(const uint64_t *epochs, size_t n, char *out, size_t cap)
 {
 	uint64_t first, last;
 	size_t len, start, i = 0;
@@ -125,16 +125,13 @@ void history_epochs_text(const plm_history_grant *g, char *out, size_t cap)
 
 	if (cap < 8)
 		return;
-	/* The keys are in ascending order of epoch (PROTOCOL.md §5.11). */
 	w = snprintf(out, cap, "%s",
-	             g->n_keys > 0 && g->keys[0].epoch != g->keys[g->n_keys - 1].epoch
-	                 ? "epochs "
-	                 : "epoch ");
+	             n > 0 && epochs[0] != epochs[n - 1] ? "epochs " : "epoch ");
 	len = start = (size_t)w;
-	while (i < g->n_keys) {
-		first = last = g->keys[i].epoch;
-		while (i < g->n_keys && g->keys[i].epoch <= last + 1)
-			last = g->keys[i++].epoch;
+	while (i < n) {
+		first = last = epochs[i];
+		while (i < n && epochs[i] <= last + 1)
+			last = epochs[i++];
 		if (first == last)
 			w = snprintf(out + len, cap - len, "%s%" PRIu64,
 			             len > start ? ", " : "", first);
@@ -147,4 +144,47 @@ void history_epochs_text(const plm_history_grant *g, char *out, size_t cap)
 		}
 		len += (size_t)w;
 	}
+}
+
+void history_epochs_text(const plm_history_grant *g, char *out, size_t cap)
+{
+	uint64_t epochs[PLM_HISTORY_KEYS_MAX];
+	size_t i;
+
+	/* The keys are in ascending order of epoch (PROTOCOL.md §5.11). */
+	for (i = 0; i < g->n_keys && i < PLM_HISTORY_KEYS_MAX; i++)
+		epochs[i] = g->keys[i].epoch;
+	history_epochs_format(epochs, i, out, cap);
+}
+
+void history_grant_line(const plm_record *grant, const plm_roster_member *grantee,
+                        char *out, size_t cap)
+{
+	char epochs[128];
+
+	history_epochs_text(&grant->body.history_grant, epochs, sizeof(epochs));
+	if (grantee != NULL)
+		snprintf(out, cap, "%s (%s) as %s received the history of %s",
+		         grantee->user_id, grantee->state, grantee->role, epochs);
+	else
+		snprintf(out, cap, "a member received the history of %s", epochs);
+}
+
+json_t *history_grant_json(const plm_record *grant, const plm_roster_member *grantee,
+                           const char *granted_by, int64_t seq)
+{
+	const plm_history_grant *g = &grant->body.history_grant;
+	json_t *list = json_array();
+	uint16_t i;
+
+	for (i = 0; i < g->n_keys; i++)
+		if (i == 0 || g->keys[i].epoch != g->keys[i - 1].epoch)
+			json_array_append_new(list, json_integer((json_int_t)g->keys[i].epoch));
+	return json_pack("{s:s, s:I, s:I, s:s?, s:s?, s:s?, s:o, s:s, s:I}", "review",
+	                 g->review_id, "seq", (json_int_t)seq, "epoch",
+	                 (json_int_t)g->epoch, "user_id",
+	                 grantee ? grantee->user_id : NULL, "state",
+	                 grantee ? grantee->state : NULL, "role",
+	                 grantee ? grantee->role : NULL, "epochs", list, "granted_by",
+	                 granted_by, "created_at", (json_int_t)g->created_at);
 }

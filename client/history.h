@@ -10,6 +10,9 @@
 #define PALERMO_HISTORY_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
 
 #include "client/cli.h"
 #include "keys/record.h"
@@ -40,5 +43,21 @@ int history_check_mine(struct cli *cli, const plm_record *grant,
  * "epochs 1, 3-4"; cut short with "..." if CAP is too small.
  */
 void history_epochs_text(const plm_history_grant *grant, char *out, size_t cap);
+/* The same for the N EPOCHS given, in ascending order (repeats allowed). */
+void history_epochs_format(const uint64_t *epochs, size_t n, char *out, size_t cap);
+
+/*
+ * GRANT for people: "it-fp-neri (ITA) as focal_point received the history of
+ * epochs 1-2"; GRANTEE is the member it was for (NULL: "a member").
+ */
+void history_grant_line(const plm_record *grant, const plm_roster_member *grantee,
+                        char *out, size_t cap);
+/*
+ * The same as JSON: {"review", "seq", "epoch", "user_id", "state", "role",
+ * "epochs": [N...], "granted_by", "created_at"} (who fields absent when
+ * GRANTEE is NULL). Caller owns the result.
+ */
+json_t *history_grant_json(const plm_record *grant, const plm_roster_member *grantee,
+                           const char *granted_by, int64_t seq);
 
 #endif

@@ -77,6 +77,25 @@ test_expect_success 'sync shows the grant to every member: who, which epochs, by
 	[ "$(jq -r ".history_grants[0].granted_by" s.json)" = "UNODC Secretariat" ]
 '
 
+test_expect_success 'status and roster show every roster change and the grant' '
+	pal bra_fp status "$REVIEW" >st.txt &&
+	grep "^Roster changes:$" st.txt &&
+	grep "^  epoch 3, [0-9-]* [0-9:]* UTC, signed by UNODC Secretariat$" st.txt &&
+	grep "^    + it-fp-neri (ITA) as focal_point$" st.txt &&
+	grep "^    - it-fp-rossi (ITA) as focal_point$" st.txt &&
+	grep "^    + fr-exp-dubois (FRA) as expert$" st.txt &&
+	grep "^    \* it-fp-neri (ITA) received the history of epochs 1-2, granted by UNODC Secretariat on " st.txt &&
+	pal bra_fp --json status "$REVIEW" >st.json &&
+	[ "$(jq -r ".roster_changes | length" st.json)" = 3 ] &&
+	[ "$(jq -r ".roster_changes[2].grants[0].user_id" st.json)" = it-fp-neri ] &&
+	[ "$(jq -r ".roster_changes[2].grants[0].epochs | join(\",\")" st.json)" = 1,2 ] &&
+	[ "$(jq -r ".roster_changes[1].changes[0].user_id" st.json)" = fr-exp-dubois ] &&
+	pal bra_fp --json roster "$REVIEW" >ro.json &&
+	[ "$(jq -c .history ro.json)" = "$(jq -c .roster_changes st.json)" ] &&
+	pal bra_fp roster "$REVIEW" >ro.txt &&
+	grep "^    \* it-fp-neri (ITA) received the history of epochs 1-2" ro.txt
+'
+
 test_expect_success 'the new focal point lists and decrypts the earlier epochs' '
 	pal ita_fp2 sync >out 2>err &&
 	grep "it-fp-neri (ITA) as focal_point received the history of epochs 1-2" out &&
