@@ -2,7 +2,8 @@
  * admin.h - the secretariat's commands (`palermo admin ...`), internal to
  * client/cmd_admin.c (dispatch, shared steps), client/admin_identity.c
  * (root, invite, requests, certify, recertify, revoke) and
- * client/admin_review.c (review create, add, remove, advance).
+ * client/admin_review.c (review create, add, remove, advance) and
+ * client/admin_history.c (history grants, review grant).
  *
  * Each admin_* command function has the signature of a command: it gets
  * the arguments after its own name in argv[0], prints what the user sees
@@ -22,6 +23,21 @@ int admin_recertify(struct cli *cli, int argc, char **argv);
 int admin_revoke(struct cli *cli, int argc, char **argv);
 int admin_log_key(struct cli *cli, int argc, char **argv);
 int admin_review(struct cli *cli, int argc, char **argv);
+int admin_review_grant(struct cli *cli, int argc, char **argv);
+
+/*
+ * The history grant (PROTOCOL.md §5.11, client/admin_history.c) of the
+ * member of ROSTER (signed) whose keys are GRANTEE: every key of an epoch
+ * before ROSTER's, of a channel their role may read, that they were not
+ * given then, read from the root's own copies and re-sealed to them; signed
+ * by the root (cli->me). *OUT is NULL when they lack nothing (caller frees
+ * with plm_record_free).
+ */
+int admin_history_grant(struct cli *cli, const struct plm_policy *policy,
+                        const plm_record *roster, const plm_pubkeys *grantee,
+                        plm_record **out, plm_error *err);
+/* Tells who receives the history of which epochs (unless --quiet or --json). */
+void admin_history_say(struct cli *cli, const plm_record *grant);
 
 /*
  * The common start of a command that talks to the server as the

@@ -304,15 +304,18 @@ out:
 }
 
 /*
- * Runs ROSTER and KEYS through REVIEW exactly as every member will
- * (plm_review_apply), then queues both and publishes them, roster first.
+ * Runs ROSTER, KEYS and the N_GRANTS history grants GRANTS (may be none)
+ * through REVIEW exactly as every member will (plm_review_apply), then
+ * queues them all and publishes them in that order.
  */
 static int check_and_publish(struct cli *cli, const plm_policy *policy,
-                             plm_review *review, plm_record *roster, plm_record *keys)
+                             plm_review *review, plm_record *roster, plm_record *keys,
+                             plm_record *const *grants, size_t n_grants)
 {
 	unsigned char root[PLM_FPR_BYTES];
-	plm_record *both[2] = {roster, keys};
+	plm_record *all[2 + MEMBER_SPECS_MAX] = {roster, keys};
 	plm_error err;
+	size_t i;
 
 	if (local_root(cli->state, root, NULL, &err) != 0)
 		return cli_fail_err(cli, &err);
@@ -323,7 +326,15 @@ static int check_and_publish(struct cli *cli, const plm_policy *policy,
 		    "the new roster would be refused by every member, so it is not "
 		    "published: %s",
 		    err.message);
-	if (admin_publish(cli, roster->body.roster.review_id, both, 2, &err) != 0)
+	for (i = 0; i < n_grants && i < MEMBER_SPECS_MAX; i++) {
+		if (plm_review_apply(review, policy, root, grants[i], &err) != 0)
+			return cli_fail(cli, cli_exit_for(err.code),
+			                "a history grant would be refused by every member, "
+			                "so nothing is published: %s",
+			                err.message);
+		all[2 + i] = grants[i];
+	}
+	if (admin_publish(cli, roster->body.roster.review_id, all, 2 + i, &err) != 0)
 		return admin_publish_failed(cli, "roster and its keys", &err);
 	return 0;
 }
@@ -634,7 +645,7 @@ static int review_create(struct cli *cli, int argc, char **argv)
 		status = cli_fail_err(cli, &err);
 		goto out;
 	}
-	if ((status = check_and_publish(cli, policy, review, roster, keys)) != 0)
+	if ((status = check_and_publish(cli, policy, review, roster, keys, NULL, 0)) != 0)
 		goto out;
 	status = say_roster(cli, "created", roster);
 out:
@@ -724,6 +735,64 @@ static int check_keys(struct cli *cli, const struct members *members)
 }
 
 /*
+ * Does member E, added to the review whose roster was OLD and is now
+ * NEW_ROSTER, receive its history? HISTORY: 1 (--history), 0
+ * (--no-history), -1 the policy's rule: a new member of a role listed in
+ * history.on_replacement who takes the place of a member of the same State
+ * and role leaving in this same change (a replacement, or new keys after a
+ * lost device).
+ */
+static int gets_history(const plm_policy *policy, const plm_roster *old,
+                        const plm_roster *new_roster, const struct member_entry *e,
+                        int history)
+{
+	size_t i;
+
+	if (history >= 0)
+		return history;
+	if (!plm_policy_history_on_replacement(policy, e->role))
+		return 0;
+	for (i = 0; i < old->n_members; i++) {
+		const plm_roster_member *m = &old->members[i];
+		if (strcmp(m->state, e->state) == 0 && strcmp(m->role, e->role) == 0 &&
+		    plm_roster_find_member(new_roster, m->fingerprint) == NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The history grants of a roster change: one for each member of ROSTER
+ * (signed, the new epoch) who was not on OLD and gets_history says so and
+ * lacks something. Fills GRANTS (at most MEMBER_SPECS_MAX) and *N; prints
+ * the problem and returns the exit status on failure.
+ */
+static int change_grants(struct cli *cli, const plm_policy *policy, const plm_roster *old,
+                         const plm_record *roster, const struct members *members,
+                         int history, plm_record **grants, size_t *n)
+{
+	plm_error err;
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < members->n && *n < MEMBER_SPECS_MAX; i++) {
+		const struct member_entry *e = &members->v[i];
+		if (plm_roster_find_member(old, e->fpr) != NULL ||
+		    !gets_history(policy, old, &roster->body.roster, e, history))
+			continue;
+		if (admin_history_grant(cli, policy, roster, &e->keys, &grants[*n], &err) != 0)
+			return cli_fail(cli, cli_exit_for(err.code),
+			                "the history of review %s cannot be granted to %s, "
+			                "so nothing is published: %s",
+			                roster->body.roster.review_id, e->user_id,
+			                err.message);
+		if (grants[*n] != NULL)
+			(*n)++;
+	}
+	return 0;
+}
+
+/*
  * `review add` and `review remove` (ADD tells which was typed): the next
  * epoch, with the members of --remove and of the USER arguments of remove
  * taken off first, then those of --member added. Both options work with
@@ -736,9 +805,14 @@ static int review_change(struct cli *cli, int argc, char **argv, int add)
 	static const struct option options[] = {
 	    {"member", required_argument, NULL, 'm'},
 	    {"remove", required_argument, NULL, 'r'},
+	    {"history", no_argument, NULL, 'H'},
+	    {"no-history", no_argument, NULL, 'N'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *specs[MEMBER_SPECS_MAX], *gone[MEMBER_SPECS_MAX];
+	plm_record *grants[MEMBER_SPECS_MAX];
+	size_t n_grants = 0;
+	int history = -1;
 	struct members members = {NULL, 0, 0};
 	const plm_policy *policy;
 	plm_record *roster = NULL, *keys = NULL;
@@ -755,6 +829,8 @@ static int review_change(struct cli *cli, int argc, char **argv, int add)
 			specs[n_specs++] = optarg;
 		else if (c == 'r' && n_gone < MEMBER_SPECS_MAX)
 			gone[n_gone++] = optarg;
+		else if (c == 'H' || c == 'N')
+			history = c == 'H';
 		else
 			return cli_fail(cli, EXIT_USAGE, "see `palermo help admin`");
 	}
@@ -763,9 +839,9 @@ static int review_change(struct cli *cli, int argc, char **argv, int add)
 		    cli, EXIT_USAGE,
 		    add ? "usage: palermo admin review add REVIEW --member "
 		          "USER:ROLE... "
-		          "[--remove USER...]"
+		          "[--remove USER...] [--history | --no-history]"
 		        : "usage: palermo admin review remove REVIEW USER... "
-		          "[--member USER:ROLE...]");
+		          "[--member USER:ROLE...] [--history | --no-history]");
 	review_id = argv[optind];
 	for (i = (size_t)optind + 1; i < (size_t)argc && n_gone < MEMBER_SPECS_MAX; i++)
 		gone[n_gone++] = argv[i];
@@ -826,10 +902,17 @@ static int review_change(struct cli *cli, int argc, char **argv, int add)
 		status = cli_fail_err(cli, &err);
 		goto out;
 	}
-	if ((status = check_and_publish(cli, policy, review, roster, keys)) != 0)
+	if ((status = change_grants(cli, policy, &review->roster->body.roster, roster,
+	                            &members, history, grants, &n_grants)) != 0 ||
+	    (status = check_and_publish(cli, policy, review, roster, keys, grants,
+	                                n_grants)) != 0)
 		goto out;
 	status = say_roster(cli, "changed", roster);
+	for (i = 0; i < n_grants; i++)
+		admin_history_say(cli, grants[i]);
 out:
+	for (i = 0; i < n_grants; i++)
+		plm_record_free(grants[i]);
 	plm_review_free(review);
 	plm_record_free(roster);
 	plm_record_free(keys);
@@ -909,7 +992,7 @@ int admin_review(struct cli *cli, int argc, char **argv)
 	if (argc < 2)
 		return cli_fail(
 		    cli, EXIT_USAGE,
-		    "admin review needs create, add, remove or advance; see "
+		    "admin review needs create, add, remove, advance or grant; see "
 		    "`palermo help admin`");
 	if (strcmp(argv[1], "create") == 0)
 		return review_create(cli, argc - 1, argv + 1);
@@ -919,6 +1002,8 @@ int admin_review(struct cli *cli, int argc, char **argv)
 		return review_change(cli, argc - 1, argv + 1, 0);
 	if (strcmp(argv[1], "advance") == 0)
 		return review_advance(cli, argc - 1, argv + 1);
+	if (strcmp(argv[1], "grant") == 0)
+		return admin_review_grant(cli, argc - 1, argv + 1);
 	return cli_fail(cli, EXIT_USAGE,
 	                "there is no `admin review %s`; see `palermo help admin`",
 	                argv[1]);

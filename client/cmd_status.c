@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "client/changes.h"
 #include "client/commands.h"
 #include "client/local.h"
 #include "client/reader.h"
@@ -28,6 +29,9 @@ const char usage_status[] =
     "    stage) with its due date: the days left or overdue while the review is\n"
     "    in that stage, \"passed\" once it moved on, \"not started\" before;\n"
     "  - its members with their State and role;\n"
+    "  - every roster change, epoch by epoch: who signed it, when, who was\n"
+    "    added, removed or changed role, and who received the history of\n"
+    "    earlier epochs (history grants);\n"
     "  - the agreements signed to drafts (lists of observations, summaries): who\n"
     "    agreed, and which States are still to agree before the draft is final.\n"
     "\n"
@@ -36,8 +40,9 @@ const char usage_status[] =
     "\"deadlines\": [{\"name\", \"title\", \"from_stage\", \"due\", \"days_left\",\n"
     "\"state\"}], \"members\": [...], \"agreements\": [{\"document\", \"kind\",\n"
     "\"agreed\": [{\"state\", \"user_id\", \"at\"}], \"waiting\": [...],\n"
-    "\"final\"}]}; due and days_left are null for a deadline not started; state\n"
-    "is \"running\", \"overdue\", \"passed\" or \"not started\".\n"
+    "\"final\"}], \"roster_changes\": [as the \"history\" of `palermo roster`]};\n"
+    "due and days_left are null for a deadline not started; state is\n"
+    "\"running\", \"overdue\", \"passed\" or \"not started\".\n"
     "\n"
     "Exit status: 6 when the review is not known here.\n"
     "\n"
@@ -157,6 +162,7 @@ static void print_status(struct cli *cli, json_t *doc)
 	    "  %-6s %-12s %s\n", json_string_value(json_object_get(item, "state")),
 	    json_string_value(json_object_get(item, "role")),
 	    json_string_value(json_object_get(item, "user_id")));
+	changes_print(cli, "Roster changes", json_object_get(doc, "roster_changes"));
 	if (json_array_size(json_object_get(doc, "agreements")) == 0)
 		return;
 	printf("\nAgreements:\n");
@@ -188,7 +194,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	const plm_roster *roster;
 	plm_review *state = NULL;
 	plm_roster_member *sorted = NULL;
-	json_t *doc = NULL, *members, *list, *item, *required, *waiting, *s;
+	json_t *doc = NULL, *members, *list, *item, *required, *waiting, *s, *history;
 	const char *key, *review;
 	size_t i;
 	int status, current, r;
@@ -249,6 +255,12 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		status = cli_fail(cli, EXIT_FAILURE_, "out of memory");
 		goto out;
 	}
+	/* Every roster change and history grant (DESIGN.md §5). */
+	if (changes_history(cli, review, &history, NULL, &c.err) != 0) {
+		status = cli_fail_err(cli, &c.err);
+		goto out;
+	}
+	json_object_set_new(doc, "roster_changes", history);
 	if (cli->json) {
 		status = cli_json(cli, doc);
 		doc = NULL;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "client/commands.h"
+#include "client/history.h"
 #include "client/local.h"
 #include "client/reader.h"
 #include "client/state.h"
@@ -28,15 +29,18 @@ const char usage_sync[] =
     "    the author's right to write them checked. Nothing is decrypted.\n"
     "\n"
     "Every roster change is shown: who was added or removed, in what role, who\n"
-    "signed it and when (also with --quiet). Anything that fails verification is\n"
-    "not kept and is reported on stderr, one line each with the review, the\n"
-    "position in the log and what failed; sync then goes on with the rest and\n"
-    "exits with status 3.\n"
+    "signed it and when (also with --quiet); so is every history grant: who\n"
+    "received the keys of which earlier epochs, from whom and when. Anything\n"
+    "that fails verification is not kept and is reported on stderr, one line\n"
+    "each with the review, the position in the log and what failed; sync then\n"
+    "goes on with the rest and exits with status 3.\n"
     "\n"
     "With --json, prints {\"sent\", \"queued\", \"certificates\", \"records\",\n"
     "\"documents\", \"reviews\", \"refused\": [{\"review\", \"seq\", \"what\",\n"
     "\"problem\"}], \"roster_changes\": [{\"review\", \"seq\", \"epoch\",\n"
-    "\"signed_by\", \"created_at\", \"changes\": [...]}], \"unlisted\": [REVIEW...]}.\n"
+    "\"signed_by\", \"created_at\", \"changes\": [...]}], \"unlisted\": [REVIEW...],\n"
+    "\"history_grants\": [{\"review\", \"seq\", \"epoch\", \"user_id\", \"state\", \"role\",\n"
+    "\"epochs\": [N...], \"granted_by\", \"created_at\"}]}.\n"
     "\n"
     "Exit status: 0 all verified, 3 something failed verification (the rest was\n"
     "kept), 4 the server cannot be reached (queued documents stay queued),\n"
@@ -53,6 +57,7 @@ struct sync_output {
 	json_t *rosters;
 	json_t *unlisted;
 	json_t *changes; /* the roster being reported */
+	json_t *grants;
 };
 
 static void on_refused(void *ctx, const char *review, int64_t seq, const char *what,
@@ -134,6 +139,24 @@ static void on_unlisted(void *ctx, const char *review)
 	    review);
 }
 
+/* A history grant: shown like a roster change (DESIGN.md §5-§6). */
+static void on_grant(void *ctx, const char *review, int64_t seq, const plm_record *grant,
+                     const plm_roster_member *grantee, const plm_certificate *signer)
+{
+	struct sync_output *o = ctx;
+	char line[256], date[32], style[128];
+
+	json_array_append_new(o->grants,
+	                      history_grant_json(grant, grantee, signer->display_name, seq));
+	if (o->cli->json)
+		return;
+	history_grant_line(grant, grantee, line, sizeof(line));
+	reader_date(grant->body.history_grant.created_at, date);
+	printf("%s: %s, granted by %s (%s) on %s UTC\n",
+	       cli_style(o->cli, "1", review, style, sizeof(style)), line,
+	       signer->display_name, signer->state, date);
+}
+
 /* "3 new documents" / "1 new document". */
 static const char *plural(size_t n, const char *one, const char *many)
 {
@@ -144,8 +167,8 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {{"help", no_argument, NULL, 'h'},
 	                                        {NULL, 0, NULL, 0}};
-	struct sync_output out = {cli, NULL, NULL, NULL, NULL};
-	struct sync_observer obs = {&out, on_refused, on_roster, on_unlisted};
+	struct sync_output out = {cli, NULL, NULL, NULL, NULL, NULL};
+	struct sync_observer obs = {&out, on_refused, on_roster, on_unlisted, on_grant};
 	struct sync_result res;
 	plm_error err;
 	int r, status;
@@ -161,11 +184,13 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 	out.refused = json_array();
 	out.rosters = json_array();
 	out.unlisted = json_array();
+	out.grants = json_array();
 	r = sync_run(cli, &obs, &res, &err);
 	if (r != 0) {
 		json_decref(out.refused);
 		json_decref(out.rosters);
 		json_decref(out.unlisted);
+		json_decref(out.grants);
 		if (r == PLM_ERR_NET && res.queued > 0)
 			return cli_fail(
 			    cli, EXIT_NETWORK,
@@ -177,7 +202,7 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 		return cli_fail_err(cli, &err);
 	}
 	if (cli->json) {
-		cli_json(cli, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
+		cli_json(cli, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}",
 		                        "sent", (json_int_t)res.sent, "queued",
 		                        (json_int_t)res.queued, "certificates",
 		                        (json_int_t)res.certificates, "records",
@@ -185,11 +210,12 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 		                        (json_int_t)res.documents, "reviews",
 		                        (json_int_t)res.reviews, "refused", out.refused,
 		                        "roster_changes", out.rosters, "unlisted",
-		                        out.unlisted));
+		                        out.unlisted, "history_grants", out.grants));
 	} else {
 		json_decref(out.refused);
 		json_decref(out.rosters);
 		json_decref(out.unlisted);
+		json_decref(out.grants);
 		cli_say(cli, "synced %zu %s: %zu new %s, %zu %s, %zu %s", res.reviews,
 		        plural(res.reviews, "review", "reviews"), res.documents,
 		        plural(res.documents, "document", "documents"), res.records,

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "client/history.h"
 #include "client/state_impl.h"
 
 int local_policy(struct cli *cli, const plm_policy **out, plm_error *err)
@@ -112,15 +113,21 @@ int local_root(struct state *st, unsigned char fpr[PLM_FPR_BYTES], plm_pubkeys *
 	return 0;
 }
 
-/* 1 if FPR has a stored revocation. */
-static int is_revoked(struct state *st, const unsigned char fpr[PLM_FPR_BYTES])
+/*
+ * 1 if FPR has a stored revocation before log index SEQ (one of unknown
+ * index, -1, always counts).
+ */
+static int is_revoked(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
+                      int64_t seq)
 {
 	sqlite3_stmt *q;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM revocations WHERE fpr = ?", -1, &q,
-	                       NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT 1 FROM revocations WHERE fpr = ? AND (seq < ? OR seq < 0)",
+	                       -1, &q, NULL) == SQLITE_OK) {
 		sqlite3_bind_blob(q, 1, fpr, PLM_FPR_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, seq);
 		found = sqlite3_step(q) == SQLITE_ROW;
 		sqlite3_finalize(q);
 	}
@@ -129,6 +136,12 @@ static int is_revoked(struct state *st, const unsigned char fpr[PLM_FPR_BYTES])
 
 int local_certificate(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
                       plm_certificate *out, plm_error *err)
+{
+	return local_certificate_at(st, fpr, INT64_MAX, out, err);
+}
+
+int local_certificate_at(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
+                         int64_t seq, plm_certificate *out, plm_error *err)
 {
 	unsigned char root[PLM_FPR_BYTES];
 	plm_pubkeys root_keys;
@@ -140,7 +153,7 @@ int local_certificate(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
 		return verified_certificate(st, fpr, root, NULL, out, err);
 	if ((r = verified_certificate(st, fpr, root, &root_keys, out, err)) != 0)
 		return r;
-	if (is_revoked(st, fpr))
+	if (is_revoked(st, fpr, seq))
 		return plm_error_set(err, PLM_ERR_DENIED,
 		                     "the certificate of %s (%s) was revoked", out->user_id,
 		                     out->state);
@@ -276,13 +289,46 @@ out:
 	return r;
 }
 
+int local_epoch_keys(struct state *st, const char *review, uint64_t epoch,
+                     plm_record **out, plm_error *err)
+{
+	plm_record *rec = NULL;
+	sqlite3_stmt *q = NULL;
+	int r;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT bytes FROM records WHERE review = ? AND type = ? ORDER BY seq",
+	                       -1, &q, NULL) != SQLITE_OK)
+		return state_db_error(st, err, "read epoch keys");
+	sqlite3_bind_text(q, 1, review, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, PLM_RECORD_EPOCH_KEYS);
+	r = plm_error_set(err, PLM_ERR_NOTFOUND,
+	                  "you hold no key of epoch %llu of review %s (you were not a "
+	                  "member then)",
+	                  (unsigned long long)epoch, review);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (plm_record_decode(sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0),
+		                      &rec, NULL) != 0)
+			continue;
+		if (rec->body.epoch_keys.epoch == epoch) {
+			*out = rec;
+			r = 0;
+			break;
+		}
+		plm_record_free(rec);
+		rec = NULL;
+	}
+	sqlite3_finalize(q);
+	return r;
+}
+
 int local_channel_key(struct cli *cli, const char *review, const char *channel,
                       uint64_t epoch, unsigned char **key, uint64_t *epoch_out,
                       plm_error *err)
 {
 	plm_review *state = NULL;
 	plm_record *rec = NULL;
-	sqlite3_stmt *q = NULL;
 	int r;
 
 	*key = NULL;
@@ -301,34 +347,16 @@ int local_channel_key(struct cli *cli, const char *review, const char *channel,
 		goto found;
 	}
 	/* An older epoch: its keys record was verified when it was applied. */
-	if (sqlite3_prepare_v2(cli->state->db,
-	                       "SELECT bytes FROM records WHERE review = ? AND type = ? ORDER BY seq",
-	                       -1, &q, NULL) != SQLITE_OK) {
-		r = state_db_error(cli->state, err, "read epoch keys");
+	if ((r = local_epoch_keys(cli->state, review, epoch, &rec, err)) != 0)
 		goto out;
-	}
-	sqlite3_bind_text(q, 1, review, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 2, PLM_RECORD_EPOCH_KEYS);
-	r = plm_error_set(err, PLM_ERR_NOTFOUND,
-	                  "you hold no key of epoch %llu of review %s (you were not a "
-	                  "member then)",
-	                  (unsigned long long)epoch, review);
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		if (plm_record_decode(sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0),
-		                      &rec, NULL) != 0)
-			continue;
-		if (rec->body.epoch_keys.epoch == epoch) {
-			r = plm_epoch_keys_open(rec, channel, cli->me, key, err);
-			break;
-		}
-		plm_record_free(rec);
-		rec = NULL;
-	}
+	r = plm_epoch_keys_open(rec, channel, cli->me, key, err);
+	/* Not sealed to me then: a history grant may give it (PROTOCOL.md §5.11). */
+	if (r == PLM_ERR_NOTFOUND)
+		r = history_channel_key(cli, review, channel, rec, key, err);
 found:
 	if (r == 0 && epoch_out != NULL)
 		*epoch_out = epoch;
 out:
-	sqlite3_finalize(q);
 	plm_record_free(rec);
 	plm_review_free(state);
 	return r;

@@ -34,6 +34,14 @@ int local_root(struct state *st, unsigned char fpr[PLM_FPR_BYTES], plm_pubkeys *
  */
 int local_certificate(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
                       plm_certificate *out, plm_error *err);
+/*
+ * The same as it stood at log index SEQ: a revocation that joined the log
+ * after SEQ does not count (the root keeps its revocations before its sync
+ * reaches them), so what a member signed before being revoked still
+ * verifies at its place in the log.
+ */
+int local_certificate_at(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
+                         int64_t seq, plm_certificate *out, plm_error *err);
 /* The newest unrevoked certificate of USER_ID, and its fingerprint. */
 int local_find_user(struct state *st, const char *user_id, plm_certificate *out,
                     unsigned char fpr[PLM_FPR_BYTES], plm_error *err);
@@ -54,9 +62,18 @@ int local_review(struct cli *cli, const char *review, int64_t upto, plm_review *
                  plm_error *err);
 
 /*
+ * The stored epoch-keys record of EPOCH of REVIEW (verified when it was
+ * applied), decoded: caller frees *OUT with plm_record_free.
+ * PLM_ERR_NOTFOUND when none is stored.
+ */
+int local_epoch_keys(struct state *st, const char *review, uint64_t epoch,
+                     plm_record **out, plm_error *err);
+
+/*
  * My key of CHANNEL in REVIEW at EPOCH (0: the newest epoch), opened from
- * the verified epoch-keys record with my identity and checked against its
- * commitment. *KEY is plm_secret_alloc memory (plm_secret_free).
+ * the verified epoch-keys record with my identity, or for an older epoch
+ * not sealed to me from a history grant (client/history.c), and checked
+ * against the epoch's commitment. *KEY is plm_secret_alloc memory (plm_secret_free).
  * PLM_ERR_NOTFOUND when I hold no key of that epoch (not a member then).
  */
 int local_channel_key(struct cli *cli, const char *review, const char *channel,

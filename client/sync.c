@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "client/history.h"
 #include "client/local.h"
 #include "client/logcheck.h"
 #include "client/outbox.h"
@@ -416,21 +417,27 @@ out:
 /*
  * Checks REC's signature: the pinned root's keys when the root signed it,
  * else the signer's certificate, which must be verified here, signed by
- * the root and not revoked (local_certificate). SIGNER gets the
+ * the root and not revoked before REC's place SEQ in the log
+ * (local_certificate_at). SIGNER gets the
  * certificate (the root's own for the root).
  */
-static int verify_signer(struct sync_ctx *c, const plm_record *rec,
+static int verify_signer(struct sync_ctx *c, const plm_record *rec, int64_t seq,
                          plm_certificate *signer, plm_error *err)
 {
+	plm_error why;
 	int r;
 
-	if ((r = local_certificate(c->st, rec->signer, signer, err)) != 0) {
+	if ((r = local_certificate_at(c->st, rec->signer, seq, signer, &why)) != 0) {
 		if (r == PLM_ERR_NOTFOUND)
 			return plm_error_set(
 			    err, PLM_ERR_SIGNATURE,
 			    "its signer has no certificate from this deployment's "
 			    "root");
-		return r;
+		/* Revoked or expired before it joined the log: this item fails. */
+		if (r == PLM_ERR_DENIED)
+			return plm_error_set(err, PLM_ERR_POLICY,
+			                     "its signer may no longer sign: %s", why.message);
+		return plm_error_set(err, r, "%s", why.message);
 	}
 	return plm_record_verify_signer(rec, &signer->keys, err);
 }
@@ -582,6 +589,42 @@ static void check_my_keys(struct sync_ctx *c, const struct review_sync *rs, int6
 	}
 }
 
+/* A failed key of a history grant to me, reported like a refused item. */
+struct grant_report {
+	struct sync_ctx *c;
+	const char *review;
+	int64_t seq;
+};
+
+static void report_grant_key(void *ctx, const char *what, const char *problem)
+{
+	struct grant_report *g = ctx;
+
+	refuse(g->c, g->review, g->seq, what, problem);
+}
+
+/*
+ * A verified history grant joined: told to the observer, and when it is
+ * mine, each key it re-seals to me is checked against the commitment of
+ * its epoch (PROTOCOL.md §5.11), or reported. Local errors stop the run.
+ */
+static int history_grant_joined(struct sync_ctx *c, const struct review_sync *rs,
+                                int64_t seq, const plm_record *rec,
+                                const plm_certificate *signer, plm_error *err)
+{
+	const plm_history_grant *g = &rec->body.history_grant;
+	struct grant_report report = {c, rs->id, seq};
+
+	if (c->obs != NULL && c->obs->grant != NULL)
+		c->obs->grant(c->obs->ctx, rs->id, seq, rec,
+		              plm_roster_find_member(&rs->state->roster->body.roster,
+		                                     g->grantee),
+		              signer);
+	if (memcmp(g->grantee, c->me, PLM_FPR_BYTES) != 0)
+		return 0;
+	return history_check_mine(c->cli, rec, report_grant_key, &report, err);
+}
+
 /*
  * Checks a review record against the review's state at this point and
  * applies it. PREV gets a copy of the roster it replaces, if it is one.
@@ -602,7 +645,7 @@ static int check_review_record(struct sync_ctx *c, struct review_sync *rs,
 		    "the server lists it under review %s, where it does not "
 		    "belong",
 		    rs->id);
-	if ((r = verify_signer(c, rec, signer, err)) != 0 ||
+	if ((r = verify_signer(c, rec, seq, signer, err)) != 0 ||
 	    (r = included(c, PLM_LOG_RECORD, rec->id, seq, err)) != 0)
 		return r;
 	switch (rec->type) {
@@ -688,6 +731,9 @@ static int process_record(struct sync_ctx *c, const struct item *it, plm_error *
 			               &signer);
 		if (rec->type == PLM_RECORD_EPOCH_KEYS)
 			check_my_keys(c, rs, it->seq, rec);
+		if (rec->type == PLM_RECORD_HISTORY_GRANT &&
+		    (r = history_grant_joined(c, rs, it->seq, rec, &signer, err)) != 0)
+			goto out;
 	} else if (!known || why.code != 0) {
 		refuse(c, rs->id, it->seq, what, why.message);
 	}
@@ -705,6 +751,7 @@ struct envelope_check {
 	struct review_sync *rs;
 	plm_envelope_header header; /* as parsed (trusted only if verified) */
 	int have_header;
+	int64_t seq; /* its place in the log */
 };
 
 /*
@@ -717,6 +764,7 @@ static int check_header(void *ctx, const plm_envelope_header *h, plm_pubkeys *au
 {
 	struct envelope_check *ec = ctx;
 	plm_certificate cert;
+	plm_error why;
 	int r;
 
 	ec->header = *h;
@@ -726,8 +774,13 @@ static int check_header(void *ctx, const plm_envelope_header *h, plm_pubkeys *au
 		    err, PLM_ERR_MISMATCH,
 		    "it is an envelope of review %s, listed under review %s",
 		    h->review_id, ec->rs->id);
-	if ((r = local_certificate(ec->c->st, h->author, &cert, err)) != 0)
-		return r;
+	if ((r = local_certificate_at(ec->c->st, h->author, ec->seq, &cert, &why)) != 0) {
+		/* Revoked or expired before it joined the log: this item fails. */
+		if (r == PLM_ERR_DENIED)
+			return plm_error_set(err, PLM_ERR_POLICY,
+			                     "its author may no longer write: %s", why.message);
+		return plm_error_set(err, r, "%s", why.message);
+	}
 	if ((r = plm_review_check_envelope(ec->rs->state, ec->c->policy, h, err)) != 0)
 		return r;
 	*author = cert.keys;
@@ -904,6 +957,7 @@ static int process_envelope(struct sync_ctx *c, const struct item *it, plm_error
 	}
 	ec->c = c;
 	ec->rs = rs;
+	ec->seq = it->seq;
 	have_id = parse_listed(it->json, &le, &why) == 0;
 	snprintf(what, sizeof(what), "envelope %.12s", have_id ? le.hex : "(no id)");
 	if (have_id && state_envelope_get(c->st, le.id, env, NULL) == 0) {

@@ -72,6 +72,13 @@ struct sync_observer {
 	 * to me), or the server hides it.
 	 */
 	void (*unlisted)(void *ctx, const char *review);
+	/*
+	 * A verified history grant GRANT (PROTOCOL.md §5.11) joined REVIEW at
+	 * log index SEQ: GRANTEE (on the review's roster) received the keys of
+	 * earlier epochs; SIGNER is the certificate that signed it.
+	 */
+	void (*grant)(void *ctx, const char *review, int64_t seq, const plm_record *grant,
+	              const plm_roster_member *grantee, const plm_certificate *signer);
 };
 
 /* What one sync did. */

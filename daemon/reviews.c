@@ -178,6 +178,8 @@ int reviews_add_record(struct server *srv, const plm_record *record,
 			memcpy(members[i], roster->members[i].fingerprint, PLM_FPR_BYTES);
 	} else if (record->type == PLM_RECORD_EPOCH_KEYS) {
 		rec.epoch = record->body.epoch_keys.epoch;
+	} else if (record->type == PLM_RECORD_HISTORY_GRANT) {
+		rec.epoch = record->body.history_grant.epoch;
 	}
 	r = store_add_record(srv->store, &rec, (const unsigned char(*)[PLM_FPR_BYTES])members,
 	                     n, err);

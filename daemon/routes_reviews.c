@@ -63,8 +63,8 @@ static int verify_signer(struct request *req, const plm_record *record, plm_erro
 
 
 /*
- * POST /v1/reviews/{review}/records: a roster or epoch keys (from the
- * secretariat), a stage transition, an agreement or a disclosure.
+ * POST /v1/reviews/{review}/records: a roster, epoch keys or a history
+ * grant (from the secretariat), a stage transition, an agreement or a disclosure.
  */
 int route_records_post(struct request *req)
 {
@@ -92,7 +92,8 @@ int route_records_post(struct request *req)
 		goto out;
 	}
 	/* Only the secretariat creates and changes reviews; others must be on them. */
-	if (record->type == PLM_RECORD_ROSTER || record->type == PLM_RECORD_EPOCH_KEYS) {
+	if (record->type == PLM_RECORD_ROSTER || record->type == PLM_RECORD_EPOCH_KEYS ||
+	    record->type == PLM_RECORD_HISTORY_GRANT) {
 		if (!caller_is_secretariat(req)) {
 			metrics_reject(&req->srv->metrics, REJECT_FORBIDDEN);
 			r = http_problem(req, 403, "forbidden", "Forbidden",

@@ -354,6 +354,47 @@ int plm_epoch_keys_check_roster(const plm_record *keys, const plm_record *roster
 	return 0;
 }
 
+/* The channel NAME of epoch keys EK, or NULL. */
+static const plm_epoch_channel *find_channel(const plm_epoch_keys *ek, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ek->n_channels; i++)
+		if (strcmp(ek->channels[i].name, name) == 0)
+			return &ek->channels[i];
+	return NULL;
+}
+
+int plm_epoch_keys_check_key(const plm_record *record, const char *channel,
+                             const unsigned char key[PLM_KEY_BYTES], plm_error *err)
+{
+	const plm_epoch_keys *ek = &record->body.epoch_keys;
+	const plm_epoch_channel *ch;
+	unsigned char binding[BINDING_MAX];
+	int r;
+
+	if ((r = plm_record_expect_type(record, PLM_RECORD_EPOCH_KEYS, err)) != 0 ||
+	    (r = plm_epoch_keys_body_check(record, err)) != 0)
+		return r;
+	if ((ch = find_channel(ek, channel)) == NULL)
+		return plm_error_set(err, PLM_ERR_NOTFOUND,
+		                     "review %s has no channel %s in epoch %llu",
+		                     ek->review_id, channel, (unsigned long long)ek->epoch);
+	/* PROTOCOL.md §5.5: the key must be the one the signer committed to. */
+	if (plm_key_commit_check(ch->commitment, COMMIT_CONTEXT, binding,
+	                         channel_binding(binding, ek->review_id, ek->epoch,
+	                                         ch->name),
+	                         key, NULL) != 0)
+		return plm_error_set(err, PLM_ERR_COMMITMENT,
+		                     "the key of channel %s sealed to you for epoch "
+		                     "%llu of review %s is not the key its signer "
+		                     "committed to: other members may hold another key; "
+		                     "report this record to the secretariat",
+		                     ch->name, (unsigned long long)ek->epoch,
+		                     ek->review_id);
+	return 0;
+}
+
 int plm_epoch_keys_open(const plm_record *record, const char *channel,
                         const plm_identity *me, unsigned char **key, plm_error *err)
 {
@@ -361,20 +402,15 @@ int plm_epoch_keys_open(const plm_record *record, const char *channel,
 	const plm_epoch_channel *ch = NULL;
 	const plm_epoch_recipient *mine;
 	unsigned char fingerprint[PLM_FPR_BYTES];
-	unsigned char binding[BINDING_MAX];
 	unsigned char *out = NULL;
 	plm_epoch_recipient probe;
-	size_t i;
 	int r;
 
 	*key = NULL;
 	if ((r = plm_record_expect_type(record, PLM_RECORD_EPOCH_KEYS, err)) != 0 ||
 	    (r = plm_epoch_keys_body_check(record, err)) != 0)
 		goto out;
-	for (i = 0; i < ek->n_channels && ch == NULL; i++)
-		if (strcmp(ek->channels[i].name, channel) == 0)
-			ch = &ek->channels[i];
-	if (ch == NULL) {
+	if ((ch = find_channel(ek, channel)) == NULL) {
 		r = plm_error_set(
 		    err, PLM_ERR_NOTFOUND, "review %s has no channel %s in epoch %llu",
 		    ek->review_id, channel, (unsigned long long)ek->epoch);
@@ -399,22 +435,9 @@ int plm_epoch_keys_open(const plm_record *record, const char *channel,
 		goto out;
 	}
 	if ((r = plm_key_unseal(out, mine->sealed_key, me->pub.box_pk, me->box_sk,
-	                        err)) != 0)
+	                        err)) != 0 ||
+	    (r = plm_epoch_keys_check_key(record, channel, out, err)) != 0)
 		goto out;
-	/* PROTOCOL.md §5.5: the key must be the one the signer committed to. */
-	if ((r = plm_key_commit_check(
-	         ch->commitment, COMMIT_CONTEXT, binding,
-	         channel_binding(binding, ek->review_id, ek->epoch, ch->name), out,
-	         NULL)) != 0) {
-		r = plm_error_set(err, PLM_ERR_COMMITMENT,
-		                  "the key of channel %s sealed to you for epoch "
-		                  "%llu of review %s is not the key its signer "
-		                  "committed to: other members may hold another key; "
-		                  "report this record to the secretariat",
-		                  ch->name, (unsigned long long)ek->epoch,
-		                  ek->review_id);
-		goto out;
-	}
 	*key = out;
 	out = NULL;
 out:

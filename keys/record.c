@@ -3,7 +3,7 @@
  * types, signing and verification (see record.h, PROTOCOL.md §5.1). The
  * bodies live in one file per type: certificate.c (certificate, revocation),
  * roster.c, epoch_keys.c, disclosure.c, workflow.c (agreement, stage),
- * enrollment.c.
+ * enrollment.c, history_grant.c.
  */
 #include "keys/record.h"
 
@@ -36,6 +36,9 @@ static const struct plm_record_body_ops record_types[] = {
      plm_stage_body_decode, NULL},
     {PLM_RECORD_ENROLLMENT, "enrollment", plm_enrollment_body_check,
      plm_enrollment_body_encode, plm_enrollment_body_decode, NULL},
+    {PLM_RECORD_HISTORY_GRANT, "history_grant", plm_history_grant_body_check,
+     plm_history_grant_body_encode, plm_history_grant_body_decode,
+     plm_history_grant_body_free},
 };
 
 static const struct plm_record_body_ops *record_ops(int type)
@@ -413,6 +416,8 @@ const char *plm_record_review(const plm_record *record)
 		return record->body.agreement.review_id;
 	case PLM_RECORD_STAGE:
 		return record->body.stage.review_id;
+	case PLM_RECORD_HISTORY_GRANT:
+		return record->body.history_grant.review_id;
 	}
 	return NULL;
 }

@@ -58,6 +58,7 @@
 #define PLM_ROSTER_MEMBERS_MAX 2048
 #define PLM_EPOCH_CHANNELS_MAX 16
 #define PLM_EPOCH_RECIPIENTS_MAX 2048
+#define PLM_HISTORY_KEYS_MAX 4096 /* (epoch, channel) keys in one history grant */
 
 /* The review id reserved for the deployment-wide parties group. */
 #define PLM_PARTIES_REVIEW_ID "parties"
@@ -75,7 +76,8 @@ enum plm_record_type {
 	PLM_RECORD_AGREEMENT = 6,
 	PLM_RECORD_STAGE = 7,
 	PLM_RECORD_ENROLLMENT = 8,
-	/* 9 and up: reserved for later types */
+	PLM_RECORD_HISTORY_GRANT = 9,
+	/* 10 and up: reserved for later types */
 };
 
 /* What a certificate's keys may be used for. */
@@ -211,6 +213,28 @@ typedef struct plm_enrollment {
 	unsigned char invitation[PLM_HASH_BYTES]; /* plm_invitation_code_hash */
 } plm_enrollment;
 
+/* One older channel key re-sealed to a history grant's grantee. */
+typedef struct plm_history_key {
+	uint64_t epoch; /* 1 .. the grant's epoch - 1 */
+	char channel[PLM_RECORD_NAME_MAX + 1];
+	unsigned char sealed_key[PLM_SEALED_KEY_BYTES];
+} plm_history_key;
+
+/*
+ * PROTOCOL.md §5.11 - signed by the root: channel keys of epochs before
+ * EPOCH re-sealed to one member of the roster of EPOCH, so that they read
+ * what was written before they joined (DESIGN.md §6).
+ */
+typedef struct plm_history_grant {
+	char review_id[PLM_RECORD_ID_MAX + 1];
+	uint64_t epoch;                          /* the roster it is issued under */
+	unsigned char roster_id[PLM_HASH_BYTES]; /* that roster's record id */
+	unsigned char grantee[PLM_FPR_BYTES];
+	uint16_t n_keys;
+	plm_history_key *keys; /* owned, malloc'ed; by (epoch, channel) */
+	uint64_t created_at;
+} plm_history_grant;
+
 /*
  * One record in memory. TYPE selects the member of BODY. SIGNER, SIGNATURE,
  * ID and ENCODING are set by plm_record_decode and plm_record_encode_sign;
@@ -233,6 +257,7 @@ typedef struct plm_record {
 		plm_agreement agreement;
 		plm_stage stage;
 		plm_enrollment enrollment;
+		plm_history_grant history_grant;
 	} body;
 } plm_record;
 
@@ -410,6 +435,47 @@ int plm_disclosure_set_key(plm_disclosure *disclosure,
 int plm_disclosure_document_key(const plm_record *record,
                                 const unsigned char *parties_key, unsigned char **key,
                                 plm_error *err);
+
+/*
+ * Checks that KEY is the key of CHANNEL that epoch_keys record RECORD
+ * commits to (PROTOCOL.md §5.5): PLM_ERR_NOTFOUND if RECORD has no such
+ * channel, PLM_ERR_COMMITMENT if the key is another one.
+ */
+int plm_epoch_keys_check_key(const plm_record *record, const char *channel,
+                             const unsigned char key[PLM_KEY_BYTES], plm_error *err);
+
+/* ---- history grants (PROTOCOL.md §5.11) ------------------------------- */
+
+/*
+ * Builds an unsigned history_grant record for the roster record ROSTER
+ * (its review, epoch and id) and the member GRANTEE (public keys): the key
+ * of channel CHANNELS[i] of epoch EPOCHS[i] (KEYS[i], PLM_KEY_BYTES each)
+ * sealed to GRANTEE's box_pk, for i < N, sorted by (epoch, channel).
+ * PLM_ERR_INVALID on a duplicate, PLM_ERR_LIMIT / PLM_ERR_FORMAT on a
+ * bound or class. The keys stay the caller's. *OUT (caller frees with
+ * plm_record_free) is ready for plm_record_encode_sign.
+ */
+int plm_history_grant_build(plm_record **out, const plm_record *roster,
+                            const plm_pubkeys *grantee, const uint64_t *epochs,
+                            const char *const *channels,
+                            const unsigned char *const *keys, size_t n,
+                            uint64_t created_at, plm_error *err);
+
+/*
+ * Opens the key of CHANNEL of epoch EPOCH that history_grant record GRANT
+ * re-seals to ME, and checks it against the commitment of the verified
+ * epoch_keys record EPOCH_KEYS of that epoch, so that the root cannot hand
+ * the grantee another key than the members of that epoch hold. *KEY
+ * (PLM_KEY_BYTES, plm_secret_alloc memory, caller frees with
+ * plm_secret_free) is set only on success. Errors: PLM_ERR_TYPE,
+ * PLM_ERR_MISMATCH (EPOCH_KEYS is of another review or epoch),
+ * PLM_ERR_NOTFOUND (ME is not the grantee, or no such key in GRANT),
+ * PLM_ERR_KEY (not sealed to ME), PLM_ERR_COMMITMENT.
+ * WARNING: verify both records (signature, review state) first.
+ */
+int plm_history_grant_open(const plm_record *grant, uint64_t epoch, const char *channel,
+                           const plm_record *epoch_keys, const plm_identity *me,
+                           unsigned char **key, plm_error *err);
 
 /* ---- enrollment (PROTOCOL.md §5.10) ----------------------------------- */
 

@@ -1,7 +1,8 @@
 /*
  * record_body.h - internal to the signed-record module (keys/record.c and
  * the per-type files certificate.c, roster.c, epoch_keys.c, disclosure.c,
- * workflow.c, enrollment.c). Not part of the public API: use keys/record.h.
+ * workflow.c, enrollment.c, history_grant.c). Not part of the public API:
+ * use keys/record.h.
  *
  * Each record type provides four functions over its body, listed in the
  * type table of record.c:
@@ -91,6 +92,11 @@ void plm_agreement_body_decode(plm_rbuf *r, plm_record *record);
 int plm_stage_body_check(const plm_record *record, plm_error *err);
 void plm_stage_body_encode(plm_wbuf *b, const plm_record *record);
 void plm_stage_body_decode(plm_rbuf *r, plm_record *record);
+
+int plm_history_grant_body_check(const plm_record *record, plm_error *err);
+void plm_history_grant_body_encode(plm_wbuf *b, const plm_record *record);
+void plm_history_grant_body_decode(plm_rbuf *r, plm_record *record);
+void plm_history_grant_body_free(plm_record *record);
 
 int plm_enrollment_body_check(const plm_record *record, plm_error *err);
 void plm_enrollment_body_encode(plm_wbuf *b, const plm_record *record);

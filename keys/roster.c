@@ -402,9 +402,14 @@ int plm_roster_check_successor(const plm_record *prev, const plm_record *next,
 	if (p->epoch == UINT64_MAX || n->epoch != p->epoch + 1)
 		return plm_error_set(err, PLM_ERR_MISMATCH,
 		                     "the roster of review %s at epoch %llu cannot "
-		                     "follow epoch %llu: epochs go up by exactly one",
+		                     "follow epoch %llu (%s): epochs go up by exactly one",
 		                     n->review_id, (unsigned long long)n->epoch,
-		                     (unsigned long long)p->epoch);
+		                     (unsigned long long)p->epoch,
+		                     n->epoch < p->epoch ? "an older roster, replayed"
+		                     : n->epoch == p->epoch
+		                         ? "a second roster for the same epoch: the "
+		                           "history has forked"
+		                         : "epochs are missing");
 	if (memcmp(n->prev_roster, prev->id, PLM_HASH_BYTES) != 0)
 		return plm_error_set(err, PLM_ERR_MISMATCH,
 		                     "the roster of review %s at epoch %llu does not "

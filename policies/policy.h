@@ -372,4 +372,12 @@ int plm_policy_check_review(const plm_policy *policy, const plm_policy_review *r
  */
 size_t plm_word_count(const char *text, size_t len);
 
+/*
+ * Does a new member of ROLE who replaces a member of the same State and
+ * role receive the keys of the review's earlier epochs by default
+ * (history.on_replacement)? 1 or 0; 0 for a role the policy does not
+ * define, or when the policy has no history section.
+ */
+int plm_policy_history_on_replacement(const plm_policy *policy, const char *role);
+
 #endif

@@ -539,3 +539,10 @@ int plm_policy_articles(const plm_policy *p, const char *instrument,
 	}
 	return 0;
 }
+
+int plm_policy_history_on_replacement(const plm_policy *p, const char *role)
+{
+	int ri = plm_policy_find(p, PLM_POLICY_ROLES, role);
+
+	return ri >= 0 && (p->history.on_replacement & ((uint32_t)1 << ri)) != 0;
+}

@@ -148,6 +148,12 @@ struct plm_policy {
 		uint32_t parties_group; /* mask over roles */
 		struct plm_policy_scope scopes[2];
 	} disclosure;
+
+	/* history: who gets the keys of earlier epochs by default */
+	struct {
+		uint32_t on_replacement; /* mask over roles */
+		const char *source;
+	} history;
 };
 
 /* "read", "write", ...: the name of right bit i (1 << i), NULL-terminated. */

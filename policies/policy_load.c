@@ -724,6 +724,28 @@ static int parse_disclosure(struct plm_policy_loader *l, const plm_ynode *node)
 }
 
 /*
+ * history: the roles whose new member receives the keys of the epochs
+ * before they joined by default, when they replace a member of the same
+ * State and role (DESIGN.md §6).
+ */
+static int parse_history(struct plm_policy_loader *l, const plm_ynode *node)
+{
+	static const char *const keys[] = {"on_replacement", "source", NULL};
+	uint64_t roles = 0;
+	int r;
+
+	if ((r = plm_policy_expect(l, node, PLM_Y_MAP, "the history rules")) != 0 ||
+	    (r = plm_policy_keys(l, node, keys)) != 0 ||
+	    (r = plm_policy_text_field(l, node, "source", 0, &l->p->history.source)) !=
+	        0 ||
+	    (r = plm_policy_ref_field(l, node, "on_replacement", PLM_POLICY_ROLES, 0,
+	                              &roles)) != 0)
+		return r;
+	l->p->history.on_replacement = (uint32_t)roles;
+	return 0;
+}
+
+/*
  * The top-level sections, in the order they are read: each after those it
  * refers to. A new section is one line here (and its key is allowed).
  */
@@ -748,6 +770,7 @@ static const struct section {
     {"questionnaire", 0, parse_questionnaire},
     {"review", 1, parse_review},
     {"disclosure", 1, parse_disclosure},
+    {"history", 0, parse_history},
 };
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
 

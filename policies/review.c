@@ -321,6 +321,52 @@ static int apply_agreement(plm_review *review, const plm_policy *policy,
 	return plm_policy_may_agree(policy, m->role, side, a->kind, review->stage, err);
 }
 
+/*
+ * A history grant (PROTOCOL.md §5.11), signed by the root: issued under the
+ * newest roster, to one of its members, with keys only of channels that
+ * member's role and side may read (the policy of a review is the same in
+ * every epoch). The keys themselves only the grantee can check
+ * (plm_history_grant_open); the state does not change.
+ */
+static int apply_history_grant(const plm_review *review, const plm_policy *policy,
+                               const plm_record *record, plm_error *err)
+{
+	const plm_history_grant *g = &record->body.history_grant;
+	const plm_roster *roster = &review->roster->body.roster;
+	const plm_roster_member *m;
+	enum plm_policy_side side;
+	uint16_t i;
+
+	if (g->epoch != roster->epoch ||
+	    memcmp(g->roster_id, review->roster->id, PLM_HASH_BYTES) != 0)
+		return plm_error_set(err, PLM_ERR_MISMATCH,
+		                     "a history grant issued under epoch %llu does not "
+		                     "belong to the newest roster (epoch %llu) of review %s",
+		                     (unsigned long long)g->epoch,
+		                     (unsigned long long)roster->epoch, g->review_id);
+	if (plm_review_member(review, g->grantee, &m, &side, NULL) != 0)
+		return plm_error_set(err, PLM_ERR_POLICY,
+		                     "a history grant of review %s is for someone who is "
+		                     "not on its roster",
+		                     g->review_id);
+	for (i = 0; i < g->n_keys; i++) {
+		if (plm_policy_find(policy, PLM_POLICY_CHANNELS, g->keys[i].channel) < 0)
+			return plm_policy_refuse(err, "channels", NULL,
+			                         "a history grant gives a key of the "
+			                         "channel '%s', which the policy does not "
+			                         "define",
+			                         g->keys[i].channel);
+		if (plm_policy_may_read(policy, m->role, side, g->keys[i].channel, NULL) !=
+		    0)
+			return refuse_audience(err, policy, g->keys[i].channel,
+			                       "a history grant gives %s the %s key of "
+			                       "epoch %llu, but their role may not read "
+			                       "that channel",
+			                       m->user_id, g->keys[i].channel,
+			                       (unsigned long long)g->keys[i].epoch);
+	}
+	return 0;
+}
 
 int plm_review_apply(plm_review *review, const plm_policy *policy,
                      const unsigned char root_fpr[PLM_FPR_BYTES],
@@ -355,6 +401,10 @@ int plm_review_apply(plm_review *review, const plm_policy *policy,
 		return apply_stage(review, policy, record, err);
 	case PLM_RECORD_AGREEMENT:
 		return apply_agreement(review, policy, record, err);
+	case PLM_RECORD_HISTORY_GRANT:
+		if ((r = require_root(record, root_fpr, err)) != 0)
+			return r;
+		return apply_history_grant(review, policy, record, err);
 	case PLM_RECORD_DISCLOSURE:
 		return plm_error_set(err, PLM_ERR_INVALID,
 		                     "disclosures are checked with plm_review_check_disclosure");

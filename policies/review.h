@@ -65,6 +65,9 @@ int plm_review_member(const plm_review *review,
  * - agreement: signed by a member allowed to agree to that kind in the
  *   current stage, for their own State. (Whether the document exists is the
  *   caller's check.)
+ * - history grant: signed by the root, issued under the newest roster, to
+ *   a member of it, with keys only of earlier epochs (the record's rule)
+ *   and of channels that member's role and side may read.
  * - disclosure: use plm_review_check_disclosure, which needs the kind.
  * Errors: PLM_ERR_POLICY with a sentence quoting the rule, PLM_ERR_MISMATCH
  * for chain and sequence breaks, PLM_ERR_TYPE for deployment records.

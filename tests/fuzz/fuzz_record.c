@@ -9,7 +9,8 @@
  * BLAKE2b-256 of the input. Accepted records then go through the helpers a
  * client runs on them: signature checks, member lookup and the successor
  * rule for rosters, channel-key opening for epoch keys, document-key
- * recovery for disclosures, the self-signature of enrollments. The seed
+ * recovery for disclosures, the self-signature of enrollments, the
+ * grantee's opening of history-grant keys against their epoch keys. The seed
  * corpus (tests/fuzz/corpus/fuzz_record/) was signed by the fixed root below
  * and seals its epoch keys to the fixed member (who signs the enrollment
  * seeds), so mutations reach the unsealing and commitment paths too.
@@ -25,6 +26,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static plm_identity *root, *member;
 static unsigned char parties_key[PLM_KEY_BYTES];
+/* Epoch keys of epochs 1 and 2 that the history-grant seeds' keys match. */
+static plm_record *history_keys[2];
+
+/*
+ * The epoch keys the history-grant seeds were made against: review
+ * 2026-ita-crim, epoch 1 (channel review, key 'K' x 32) and epoch 2
+ * (channels review and reviewers, key 'L' x 32), sealed to the member.
+ */
+static void history_epoch_keys(void)
+{
+	static const unsigned char zero[PLM_HASH_BYTES];
+	unsigned char k[PLM_KEY_BYTES], l[PLM_KEY_BYTES];
+	plm_channel_grant one = {"review", k, &member->pub, 1};
+	plm_channel_grant two[2] = {{"review", l, &member->pub, 1},
+	                            {"reviewers", l, &member->pub, 1}};
+
+	memset(k, 0x4b, sizeof(k));
+	memset(l, 0x4c, sizeof(l));
+	if (plm_epoch_keys_build(&history_keys[0], "2026-ita-crim", 1, zero, &one, 1,
+	                         NULL) != 0 ||
+	    plm_epoch_keys_build(&history_keys[1], "2026-ita-crim", 2, zero, two, 2,
+	                         NULL) != 0)
+		abort();
+}
 
 static void setup(void)
 {
@@ -39,6 +64,7 @@ static void setup(void)
 	if (plm_identity_from_seed(&member, seed, NULL) != 0)
 		abort();
 	memset(parties_key, 0x50, sizeof(parties_key)); /* 'P' */
+	history_epoch_keys();
 }
 
 /* The helpers a client runs on a decoded record must fail cleanly or work. */
@@ -81,6 +107,21 @@ static void exercise(const plm_record *record)
 		if ((r == 0) != (key != NULL))
 			abort();
 		plm_secret_free(key);
+		break;
+	case PLM_RECORD_HISTORY_GRANT:
+		if (plm_history_grant_open(record, 1, "review", record, member, &key,
+		                           NULL) != PLM_ERR_TYPE || key != NULL)
+			abort();
+		for (i = 0; i < record->body.history_grant.n_keys; i++) {
+			const plm_history_key *k = &record->body.history_grant.keys[i];
+			r = plm_history_grant_open(record, k->epoch, k->channel,
+			                           history_keys[k->epoch == 1 ? 0 : 1],
+			                           member, &key, NULL);
+			if ((r == 0) != (key != NULL))
+				abort();
+			plm_secret_free(key);
+			key = NULL;
+		}
 		break;
 	case PLM_RECORD_ENROLLMENT:
 		/* Seeds are signed by the member's own keys (proof of possession). */

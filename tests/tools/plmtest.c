@@ -24,6 +24,9 @@
  * body after it. Errors are one sentence on standard error; exit status 1
  * for a failure, 2 for a usage error.
  *
+ * A SEED argument may also be a palermo keystore (identity.key), unlocked
+ * with the passphrase in $PALERMO_PASSPHRASE_FILE.
+ *
  * WARNING: this is a test tool. Seeds are kept unencrypted in files, and
  * epoch-keys writes the channel keys in clear to a file so that tests can
  * seal and open envelopes; nothing like it may ever serve a real review.
@@ -52,6 +55,7 @@
 #include "keys/crypto.h"
 #include "keys/envelope.h"
 #include "keys/httpsig.h"
+#include "keys/keystore.h"
 #include "keys/manifest.h"
 #include "keys/merkle.h"
 #include "keys/record.h"
@@ -175,9 +179,35 @@ static int write_file(const char *path, const void *data, size_t len, mode_t mod
 }
 
 /* Loads the identity of the seed file PATH (32 raw bytes). */
+/*
+ * A palermo keystore (identity.key) unlocked with the passphrase in the
+ * file $PALERMO_PASSPHRASE_FILE (its first line), as the client does: so
+ * that a script can sign with the keys of a real palermo home.
+ */
+static int load_keystore(const char *path, plm_identity **out)
+{
+	const char *file = getenv("PALERMO_PASSPHRASE_FILE");
+	char pass[1024];
+	plm_error err;
+	FILE *f;
+	int r;
+
+	if (file == NULL || (f = fopen(file, "r")) == NULL)
+		return fail("%s is a keystore: set PALERMO_PASSPHRASE_FILE", path);
+	if (fgets(pass, sizeof(pass), f) == NULL)
+		pass[0] = '\0';
+	fclose(f);
+	pass[strcspn(pass, "\n")] = '\0';
+	r = plm_keystore_open(path, (const unsigned char *)pass, strlen(pass), out, &err);
+	sodium_memzero(pass, sizeof(pass));
+	if (r != 0)
+		return fail("%s: %s", path, err.message);
+	return 0;
+}
+
 static int load_identity(const char *path, plm_identity **out)
 {
-	unsigned char *seed = plm_secret_alloc(PLM_SEED_BYTES);
+	unsigned char *seed = plm_secret_alloc(PLM_SEED_BYTES + 1);
 	plm_error err;
 	ssize_t n;
 	int fd, r;
@@ -190,8 +220,12 @@ static int load_identity(const char *path, plm_identity **out)
 		plm_secret_free(seed);
 		return fail("cannot open the seed file %s: %s", path, strerror(errno));
 	}
-	n = read(fd, seed, PLM_SEED_BYTES);
+	n = read(fd, seed, PLM_SEED_BYTES + 1);
 	close(fd);
+	if (n > PLM_SEED_BYTES) {
+		plm_secret_free(seed);
+		return load_keystore(path, out);
+	}
 	if (n != PLM_SEED_BYTES) {
 		plm_secret_free(seed);
 		return fail("%s is not a seed file (32 bytes)", path);
@@ -211,12 +245,18 @@ static int load_public(const char *path, plm_pubkeys *out)
 	unsigned char *bytes = NULL;
 	plm_identity *id = NULL;
 	plm_record *cert = NULL;
+	plm_keystore ks;
 	plm_error err;
 	size_t len;
 	int r;
 
 	if ((r = read_file(path, &bytes, &len)) != 0)
 		return r;
+	if (plm_keystore_parse(bytes, len, &ks, NULL) == 0) { /* no KDF needed */
+		free(bytes);
+		*out = ks.pub;
+		return 0;
+	}
 	if (len == PLM_SEED_BYTES) {
 		free(bytes);
 		if ((r = load_identity(path, &id)) != 0)

@@ -1292,7 +1292,7 @@ static void schema_top_level(void)
 	              "test.yaml:3:1: unknown key 'version'; expected one of: "
 	              "policy_format, name, title, instruments, other_treaties, "
 	              "clusters, phases, roles, channels, stages, deadlines, kinds, "
-	              "attachments, questionnaire, review, disclosure");
+	              "attachments, questionnaire, review, disclosure, history");
 	CHECK_VARIANT("name: mini\n", "", PLM_ERR_FORMAT,
 	              "test.yaml:1:1: missing field 'name'");
 	CHECK_INT(plm_policy_parse("empty.yaml", "", 0, &p, &err), PLM_ERR_FORMAT);

@@ -1067,6 +1067,64 @@ static void new_roster_forgets_old_keys(void)
 	plm_review_free(review);
 }
 
+/* ---- history grants ----------------------------------------------------- */
+
+/* A grant under ROSTER_REC to TO of CHANNEL's key of epoch 1, signed by SIGNER. */
+static plm_record *grant(const plm_record *roster_rec, enum person to, const char *channel,
+                         enum person signer)
+{
+	static const unsigned char key[PLM_KEY_BYTES] = {0x4b};
+	const unsigned char *keys[1] = {key};
+	const char *channels[1] = {channel};
+	uint64_t epochs[1] = {1};
+	plm_record *record = NULL;
+
+	if (plm_history_grant_build(&record, roster_rec, &ids[to]->pub, epochs, channels,
+	                            keys, 1, T_START, &err) != 0) {
+		printf("# cannot build a history grant: %s\n", err.message);
+		return NULL;
+	}
+	return signed_by(record, signer);
+}
+
+/* PROTOCOL.md §5.11: who may sign a grant, to whom, of which channels. */
+static void history_grants(void)
+{
+	plm_review *review = NULL;
+	plm_record *first = NULL, *second = NULL, *keys2 = NULL, *third = NULL;
+	plm_record *g[6] = {NULL};
+	size_t i;
+
+	CHECK((review = started(&first)) != NULL);
+	CHECK((second = roster_after(first, EVERYONE & ~BIT(ITA_EX))) != NULL);
+	CHECK_APPLIED(review, second);
+	CHECK_APPLIED(review, (keys2 = keys_for(second)));
+	/* The French expert receives both channels of epoch 1. */
+	CHECK_APPLIED(review, (g[0] = grant(second, FRA_EX, "reviewers", ROOT)));
+	CHECK_APPLIED(review, (g[1] = grant(second, FRA_EX, "review", ROOT)));
+	/* Only the root grants. */
+	CHECK_REFUSED(review, (g[2] = grant(second, FRA_EX, "review", UNODC)),
+	              PLM_ERR_POLICY, "must be signed by the deployment root");
+	/* Only to a member of the newest roster. */
+	CHECK_REFUSED(review, (g[3] = grant(second, ITA_EX, "review", ROOT)),
+	              PLM_ERR_POLICY, "not on its roster");
+	/* Only channels the grantee's role and side may read. */
+	CHECK_REFUSED(review, (g[4] = grant(second, ITA_FP, "reviewers", ROOT)),
+	              PLM_ERR_POLICY, "their role may not read that channel");
+	/* A grant issued under an older roster is stale. */
+	CHECK((third = roster_after(second, EVERYONE)) != NULL);
+	CHECK_APPLIED(review, third);
+	CHECK_REFUSED(review, (g[5] = grant(second, FRA_EX, "review", ROOT)),
+	              PLM_ERR_MISMATCH, "does not belong to the newest roster");
+	plm_record_free(first);
+	plm_record_free(second);
+	plm_record_free(third);
+	plm_record_free(keys2);
+	for (i = 0; i < 6; i++)
+		plm_record_free(g[i]);
+	plm_review_free(review);
+}
+
 /* ---- stages ------------------------------------------------------------- */
 
 static void secretariat_advances(void)
@@ -1545,6 +1603,7 @@ static const struct check_case cases[] = {
     CHECK_CASE(epoch_keys_wrong_epoch_or_roster),
     CHECK_CASE(epoch_keys_once_per_epoch),
     CHECK_CASE(new_roster_forgets_old_keys),
+    CHECK_CASE(history_grants),
     CHECK_CASE(secretariat_advances),
     CHECK_CASE(stage_out_of_sequence),
     CHECK_CASE(stage_by_who_may_not),
