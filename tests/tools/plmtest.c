@@ -69,6 +69,7 @@ struct opts {
 	const char *review, *prev, *policy, *sur, *cluster, *roster;
 	const char *channel, *kind, *title, *mime, *file_name, *reply_to;
 	const char *from, *to, *author, *omit;
+	const char *field; /* seal: one manifest field KEY=VALUE */
 	const char *nonce, *body, *output, *sign_url, *sign_body, *cacert;
 	const char *log_pk, *head, *old_head, *proof, *entry, *id;
 	uint64_t serial, epoch, seq, valid_days, not_before, not_after;
@@ -777,6 +778,43 @@ out:
 	return r;
 }
 
+/*
+ * agree --seed SEED --review ID --id HEX --kind K --state S --out FILE:
+ * an agreement record (PROTOCOL.md §5.7), signed as given, unchecked.
+ */
+static int cmd_agree(struct opts *o, int argc, char **argv)
+{
+	plm_identity *signer = NULL;
+	plm_record *rec = NULL;
+	plm_agreement *a;
+	plm_error err;
+	int r;
+
+	(void)argv;
+	if (argc != 0 || need(o->seed, "seed") || need(o->review, "review") ||
+	    need(o->id, "id") || need(o->kind, "kind") || need(o->state, "state") ||
+	    need(o->out, "out"))
+		return 2;
+	if ((r = load_identity(o->seed, &signer)) != 0)
+		return r;
+	if (plm_record_new(&rec, PLM_RECORD_AGREEMENT, &err) != 0) {
+		r = fail("%s", err.message);
+		goto out;
+	}
+	a = &rec->body.agreement;
+	if ((r = copy_str(a->review_id, sizeof(a->review_id), o->review, "--review")) != 0 ||
+	    (r = parse_hex32(o->id, a->document, "--id")) != 0 ||
+	    (r = copy_str(a->kind, sizeof(a->kind), o->kind, "--kind")) != 0 ||
+	    (r = copy_str(a->state, sizeof(a->state), o->state, "--state")) != 0)
+		goto out;
+	a->created_at = o->have_created ? o->created : (uint64_t)time(NULL);
+	r = sign_and_write(rec, signer, o->out);
+out:
+	plm_record_free(rec);
+	plm_identity_free(signer);
+	return r;
+}
+
 /* ---- envelopes ------------------------------------------------------- */
 
 /*
@@ -815,7 +853,7 @@ static int find_channel_key(const char *path, const char *review, uint64_t epoch
 /*
  * seal --seed SEED --keys FILE --review ID --channel C --epoch N --kind K
  *      --in FILE --out FILE [--title T] [--mime M] [--file-name F]
- *      [--reply-to HEX]
+ *      [--reply-to HEX] [--field KEY=VALUE]
  * Prints the envelope id.
  */
 static int cmd_seal(struct opts *o, int argc, char **argv)
@@ -857,6 +895,19 @@ static int cmd_seal(struct opts *o, int argc, char **argv)
 	                  o->file_name ? o->file_name : "", "--file-name")) != 0)
 		goto out;
 	manifest->size = (uint64_t)st.st_size;
+	if (o->field != NULL) {
+		char fkey[PLM_RECORD_NAME_MAX + 1];
+		const char *eq = strchr(o->field, '=');
+		if (eq == NULL || (size_t)(eq - o->field) >= sizeof(fkey)) {
+			r = fail("--field takes KEY=VALUE");
+			goto out;
+		}
+		snprintf(fkey, sizeof(fkey), "%.*s", (int)(eq - o->field), o->field);
+		if (plm_manifest_set_field(manifest, fkey, eq + 1, &err) != 0) {
+			r = fail("%s", err.message);
+			goto out;
+		}
+	}
 	if (o->reply_to != NULL) {
 		if ((r = parse_hex32(o->reply_to, reply, "--reply-to")) != 0)
 			goto out;
@@ -1472,6 +1523,7 @@ static const struct {
     {"roster", cmd_roster},
     {"epoch-keys", cmd_epoch_keys},
     {"stage", cmd_stage},
+    {"agree", cmd_agree},
     {"seal", cmd_seal},
     {"open", cmd_open},
     {"verify", cmd_verify},
@@ -1492,6 +1544,7 @@ enum {
 	OPT_NOT_BEFORE, OPT_NOT_AFTER, OPT_CREATED, OPT_OFFSET, OPT_MAX_BYTES, OPT_RATE,
 	OPT_INDEX, OPT_SIZE, OPT_INSTRUMENT, OPT_LANGUAGE, OPT_MEMBER, OPT_HEADER,
 	OPT_HEADERS, OPT_STALL, OPT_PORT, OPT_CACERT, OPT_VERBOSE, OPT_OMIT,
+	OPT_FIELD,
 };
 
 /* Parses a decimal number option. */
@@ -1583,6 +1636,7 @@ int main(int argc, char **argv)
 	    {"cacert", required_argument, NULL, OPT_CACERT},
 	    {"verbose", no_argument, NULL, OPT_VERBOSE},
 	    {"omit", required_argument, NULL, OPT_OMIT},
+	    {"field", required_argument, NULL, OPT_FIELD},
 	    {NULL, 0, NULL, 0},
 	};
 	struct opts o;
@@ -1677,6 +1731,7 @@ int main(int argc, char **argv)
 		case OPT_CACERT: o.cacert = optarg; break;
 		case OPT_VERBOSE: o.verbose = 1; break;
 		case OPT_OMIT: o.omit = optarg; break;
+		case OPT_FIELD: o.field = optarg; break;
 		default: r = 2; break;
 		}
 	}
