@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -23,9 +24,11 @@
 
 #include "client/attach.h"
 #include "client/commands.h"
+#include "client/local.h"
 #include "client/reader.h"
 #include "client/state.h"
 #include "client/sync.h"
+#include "client/words.h"
 
 const char usage_get[] =
     "usage: palermo get [-o FILE] [--force] ID\n"
@@ -126,6 +129,42 @@ static int place(const char *tmp, const char *final, int force, plm_error *err)
 	return 0;
 }
 
+/*
+ * The word limits of ENV's kind on the decrypted file TMP (client/words.h):
+ * the server could not count them, so the reader does. Over refuse_above
+ * is refused (PLM_ERR_POLICY, whoever wrote it); over warn_above warns.
+ */
+static int check_words(struct cli *cli, const struct stored_envelope *env,
+                       const plm_manifest *manifest, const char *tmp, plm_error *err)
+{
+	char warning[PLM_POLICY_WARNING_MAX], hex[2 * PLM_HASH_BYTES + 1];
+	const plm_policy *policy;
+	uint64_t words;
+	int fd, r;
+
+	if ((r = local_policy(cli, &policy, err)) != 0)
+		return r;
+	if (!words_limited(policy, env->kind) || !words_countable(manifest->mime))
+		return 0;
+	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return plm_error_set(err, PLM_ERR_IO, "cannot read %s: %s", tmp,
+		                     strerror(errno));
+	r = words_count_file(fd, &words, err);
+	close(fd);
+	if (r != 0)
+		return r;
+	plm_hex(hex, env->id, PLM_HASH_BYTES);
+	if ((r = plm_policy_check_words(policy, env->kind, words, warning, err)) != 0) {
+		char why[PLM_ERROR_MESSAGE_MAX];
+		snprintf(why, sizeof(why), "%s", err->message);
+		return plm_error_set(err, r, "document %.12s breaks the policy: %s", hex,
+		                     why);
+	}
+	if (warning[0] != '\0')
+		cli_warn(cli, "document %.12s: %s", hex, warning);
+	return 0;
+}
+
 int cmd_get(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -223,6 +262,11 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 		status =
 		    cli_fail(cli, r == PLM_ERR_IO ? EXIT_FAILURE_ : cli_exit_for(r),
 		             "%s; nothing was written to %s", err.message, final);
+		goto out;
+	}
+	if ((r = check_words(cli, &env, manifest, tmp, &err)) != 0) {
+		status = cli_fail(cli, cli_exit_for(r), "%s; nothing was written to %s",
+		                  err.message, final);
 		goto out;
 	}
 	if ((r = place(tmp, final, force, &err)) != 0) {

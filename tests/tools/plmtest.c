@@ -52,6 +52,7 @@
 #include "keys/crypto.h"
 #include "keys/envelope.h"
 #include "keys/httpsig.h"
+#include "keys/keystore.h"
 #include "keys/manifest.h"
 #include "keys/merkle.h"
 #include "keys/record.h"
@@ -69,7 +70,8 @@ struct opts {
 	const char *review, *prev, *policy, *sur, *cluster, *roster;
 	const char *channel, *kind, *title, *mime, *file_name, *reply_to;
 	const char *from, *to, *author, *omit;
-	const char *field; /* seal: one manifest field KEY=VALUE */
+	const char *field;      /* seal: one manifest field KEY=VALUE */
+	const char *epoch_keys; /* seal: the channel key from this epoch-keys record */
 	const char *nonce, *body, *output, *sign_url, *sign_body, *cacert;
 	const char *log_pk, *head, *old_head, *proof, *entry, *id;
 	uint64_t serial, epoch, seq, valid_days, not_before, not_after;
@@ -175,17 +177,49 @@ static int write_file(const char *path, const void *data, size_t len, mode_t mod
 	return 0;
 }
 
-/* Loads the identity of the seed file PATH (32 raw bytes). */
+/*
+ * Loads a client's keystore (a palermo home's identity.key, PROTOCOL.md §4)
+ * with the passphrase on the first line of $PALERMO_PASSPHRASE_FILE, so that
+ * the tool can play a member enrolled with the real client.
+ */
+static int load_keystore(const char *path, plm_identity **out)
+{
+	const char *file = getenv("PALERMO_PASSPHRASE_FILE");
+	unsigned char *pass = NULL;
+	size_t len = 0;
+	plm_error err;
+	int r;
+
+	if (file == NULL)
+		return fail("%s is a keystore: set PALERMO_PASSPHRASE_FILE", path);
+	if ((r = read_file(file, &pass, &len)) != 0)
+		return r;
+	while (len > 0 && (pass[len - 1] == '\n' || pass[len - 1] == '\r'))
+		len--;
+	r = plm_keystore_open(path, pass, len, out, &err);
+	sodium_memzero(pass, len);
+	free(pass);
+	if (r != 0)
+		return fail("%s: %s", path, err.message);
+	return 0;
+}
+
+/* Loads the identity of the seed file PATH (32 raw bytes), or of a keystore. */
 static int load_identity(const char *path, plm_identity **out)
 {
 	unsigned char *seed = plm_secret_alloc(PLM_SEED_BYTES);
 	plm_error err;
+	struct stat st;
 	ssize_t n;
 	int fd, r;
 
 	*out = NULL;
 	if (seed == NULL)
 		return fail("out of secure memory");
+	if (stat(path, &st) == 0 && st.st_size == PLM_KEYSTORE_BYTES) {
+		plm_secret_free(seed);
+		return load_keystore(path, out);
+	}
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		plm_secret_free(seed);
@@ -854,6 +888,7 @@ static int find_channel_key(const char *path, const char *review, uint64_t epoch
  * seal --seed SEED --keys FILE --review ID --channel C --epoch N --kind K
  *      --in FILE --out FILE [--title T] [--mime M] [--file-name F]
  *      [--reply-to HEX] [--field KEY=VALUE]
+ *      (--epoch-keys RECORD instead of --keys: the key sealed to --seed there)
  * Prints the envelope id.
  */
 static int cmd_seal(struct opts *o, int argc, char **argv)
@@ -868,7 +903,8 @@ static int cmd_seal(struct opts *o, int argc, char **argv)
 	int in = -1, out = -1, r;
 
 	(void)argv;
-	if (argc != 0 || need(o->seed, "seed") || need(o->keys, "keys") ||
+	if (argc != 0 || need(o->seed, "seed") ||
+	    (o->epoch_keys == NULL && need(o->keys, "keys")) ||
 	    need(o->review, "review") || need(o->channel, "channel") ||
 	    need(o->kind, "kind") || need(o->in, "in") || need(o->out, "out"))
 		return 2;
@@ -880,9 +916,23 @@ static int cmd_seal(struct opts *o, int argc, char **argv)
 		r = fail("out of secure memory");
 		goto out;
 	}
-	if ((r = find_channel_key(o->keys, o->review, o->have_epoch ? o->epoch : 1,
-	                          o->channel, key)) != 0)
+	if (o->epoch_keys != NULL) {
+		plm_record *keys = NULL;
+		unsigned char *opened = NULL;
+		if ((r = load_record(o->epoch_keys, PLM_RECORD_EPOCH_KEYS, &keys)) != 0)
+			goto out;
+		r = plm_epoch_keys_open(keys, o->channel, author, &opened, &err);
+		plm_record_free(keys);
+		if (r != 0) {
+			r = fail("%s", err.message);
+			goto out;
+		}
+		memcpy(key, opened, PLM_KEY_BYTES);
+		plm_secret_free(opened);
+	} else if ((r = find_channel_key(o->keys, o->review, o->have_epoch ? o->epoch : 1,
+	                                 o->channel, key)) != 0) {
 		goto out;
+	}
 	if ((in = open(o->in, O_RDONLY | O_CLOEXEC)) < 0 || fstat(in, &st) != 0) {
 		r = fail("cannot open %s: %s", o->in, strerror(errno));
 		goto out;
@@ -1544,7 +1594,7 @@ enum {
 	OPT_NOT_BEFORE, OPT_NOT_AFTER, OPT_CREATED, OPT_OFFSET, OPT_MAX_BYTES, OPT_RATE,
 	OPT_INDEX, OPT_SIZE, OPT_INSTRUMENT, OPT_LANGUAGE, OPT_MEMBER, OPT_HEADER,
 	OPT_HEADERS, OPT_STALL, OPT_PORT, OPT_CACERT, OPT_VERBOSE, OPT_OMIT,
-	OPT_FIELD,
+	OPT_FIELD, OPT_EPOCH_KEYS,
 };
 
 /* Parses a decimal number option. */
@@ -1637,6 +1687,7 @@ int main(int argc, char **argv)
 	    {"verbose", no_argument, NULL, OPT_VERBOSE},
 	    {"omit", required_argument, NULL, OPT_OMIT},
 	    {"field", required_argument, NULL, OPT_FIELD},
+	    {"epoch-keys", required_argument, NULL, OPT_EPOCH_KEYS},
 	    {NULL, 0, NULL, 0},
 	};
 	struct opts o;
@@ -1732,6 +1783,7 @@ int main(int argc, char **argv)
 		case OPT_VERBOSE: o.verbose = 1; break;
 		case OPT_OMIT: o.omit = optarg; break;
 		case OPT_FIELD: o.field = optarg; break;
+		case OPT_EPOCH_KEYS: o.epoch_keys = optarg; break;
 		default: r = 2; break;
 		}
 	}
