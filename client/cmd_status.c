@@ -18,34 +18,37 @@
 #include "client/reader.h"
 #include "client/state.h"
 #include "client/sync.h"
+#include "policies/deadline.h"
 
 const char usage_status[] =
     "usage: palermo status REVIEW\n"
     "\n"
     "Shows where REVIEW stands as of your last `palermo sync`:\n"
     "  - its stage, since when, and which of the policy's stages it is;\n"
-    "  - each deadline of the policy (counted from when the review entered a\n"
-    "    stage) with its due date: the days left or overdue while the review is\n"
-    "    in that stage, \"passed\" once it moved on, \"not started\" before;\n"
+    "  - each deadline of the policy (counted from when the review entered its\n"
+    "    from_stage, met when the review moves on from its until_stage) with its\n"
+    "    due date: the whole days left (rounded down) or overdue (rounded up)\n"
+    "    while it runs, \"passed\" once the review moved on (in time, or how many\n"
+    "    days late), \"not started\" before;\n"
     "  - its members with their State and role;\n"
-    "  - the agreements signed to drafts (lists of observations, summaries): who\n"
-    "    agreed, and which States are still to agree before the draft is final.\n"
+    "  - for the newest draft of each kind that is agreed to (list of\n"
+    "    observations, summary): who agreed for which State, which States are\n"
+    "    still to agree, and \"final\" once all have (`palermo agree`).\n"
     "\n"
     "With --json, prints {\"review\", \"sur\", \"cluster\", \"epoch\",\n"
     "\"stage\": {\"name\", \"title\", \"since\", \"number\", \"of\"},\n"
-    "\"deadlines\": [{\"name\", \"title\", \"from_stage\", \"due\", \"days_left\",\n"
-    "\"state\"}], \"members\": [...], \"agreements\": [{\"document\", \"kind\",\n"
-    "\"agreed\": [{\"state\", \"user_id\", \"at\"}], \"waiting\": [...],\n"
-    "\"final\"}]}; due and days_left are null for a deadline not started; state\n"
-    "is \"running\", \"overdue\", \"passed\" or \"not started\".\n"
+    "\"deadlines\": [{\"name\", \"title\", \"from_stage\", \"until_stage\", \"due\",\n"
+    "\"days_left\", \"met_at\", \"days_late\", \"state\"}], \"members\": [...],\n"
+    "\"agreements\": [{\"kind\", \"title\", \"document\", \"agreed\": [{\"state\",\n"
+    "\"user_id\", \"at\"}], \"waiting\": [State...], \"final\"}]}; state is\n"
+    "\"running\", \"overdue\" (days_left negative), \"passed\" (met_at, days_late)\n"
+    "or \"not started\" (due null); document is null before the first draft.\n"
     "\n"
     "Exit status: 6 when the review is not known here.\n"
     "\n"
     "Examples:\n"
     "  palermo status 2026-ita-crim\n"
     "  palermo --json status 2026-ita-crim | jq .stage.name\n";
-
-#define DAY 86400
 
 struct status_ctx {
 	struct cli *cli;
@@ -150,36 +153,43 @@ static json_t *agreement_json(struct status_ctx *c, const char *review,
 	                 have && plm_agreement_tally_final(&tally));
 }
 
-/* Each deadline of the policy against the stages' start dates. */
+/* Each deadline of the policy against the stages' start dates (policies/deadline.h). */
 static json_t *deadlines(struct status_ctx *c, int current)
 {
 	const plm_policy_deadline *d;
-	json_t *list = json_array();
-	uint64_t due, now = (uint64_t)time(NULL);
-	long long days;
-	const char *state;
-	size_t i;
-	int from;
+	plm_deadline_status ds;
+	json_t *list = json_array(), *item;
+	uint64_t now = (uint64_t)time(NULL);
+	size_t i, n = plm_policy_count(c->policy, PLM_POLICY_STAGES);
 
+	if (n > PLM_POLICY_STAGES_MAX)
+		n = PLM_POLICY_STAGES_MAX;
 	for (i = 0; (d = plm_policy_deadline_at(c->policy, i)) != NULL; i++) {
-		from = stage_index(c->policy, d->from_stage);
-		if (from < 0 || from > current || c->entered[from] == 0 ||
-		    plm_policy_due(&d->within, c->entered[from], &due, NULL) != 0) {
-			json_array_append_new(
-			    list,
-			    json_pack("{s:s, s:s, s:s, s:n, s:n, s:s}", "name", d->name,
-			              "title", d->title, "from_stage", d->from_stage,
-			              "due", "days_left", "state", "not started"));
-			continue;
-		}
-		days = due >= now ? (long long)((due - now) / DAY)
-		                  : -(long long)((now - due + DAY - 1) / DAY);
-		state = from < current ? "passed" : due >= now ? "running" : "overdue";
-		json_array_append_new(
-		    list, json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "name", d->name,
-		                    "title", d->title, "from_stage", d->from_stage,
-		                    "due", (json_int_t)due, "days_left",
-		                    (json_int_t)days, "state", state));
+		if (current < 0 || plm_deadline_status_at(c->policy, d, c->entered, n,
+		                                          (size_t)current, now, &ds,
+		                                          NULL) != 0)
+			memset(&ds, 0, sizeof(ds));
+		item = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", d->name, "title",
+		                 d->title, "from_stage", d->from_stage, "until_stage",
+		                 d->until_stage, "state", plm_deadline_state_name(ds.state));
+		json_object_set_new(item, "due",
+		                    ds.state == PLM_DEADLINE_NOT_STARTED
+		                        ? json_null()
+		                        : json_integer((json_int_t)ds.due));
+		json_object_set_new(item, "days_left",
+		                    ds.state == PLM_DEADLINE_RUNNING ||
+		                            ds.state == PLM_DEADLINE_OVERDUE
+		                        ? json_integer((json_int_t)ds.days_left)
+		                        : json_null());
+		json_object_set_new(item, "met_at",
+		                    ds.state == PLM_DEADLINE_PASSED
+		                        ? json_integer((json_int_t)ds.met_at)
+		                        : json_null());
+		json_object_set_new(item, "days_late",
+		                    ds.state == PLM_DEADLINE_PASSED
+		                        ? json_integer((json_int_t)ds.days_late)
+		                        : json_null());
+		json_array_append_new(list, item);
 	}
 	return list;
 }
@@ -221,22 +231,21 @@ static void print_status(struct cli *cli, json_t *doc)
 		reader_date((uint64_t)json_integer_value(json_object_get(item, "due")),
 		            date);
 		days = json_integer_value(json_object_get(item, "days_left"));
-		if (strcmp(state, "passed") == 0)
-			snprintf(when, sizeof(when), "passed (the review moved on)");
-		else if (days >= 0)
+		if (strcmp(state, "passed") == 0) {
+			days = json_integer_value(json_object_get(item, "days_late"));
+			if (days > 0)
+				snprintf(when, sizeof(when),
+				         "passed (the review moved on %lld days late)", days);
+			else
+				snprintf(when, sizeof(when), "passed (the review moved on in time)");
+		} else if (strcmp(state, "running") == 0) {
 			snprintf(when, sizeof(when), "%lld days left", days);
-		else
-			snprintf(
-			    when, sizeof(when), "%s",
-			    cli_style(cli, "1;31", "overdue", style, sizeof(style)));
-		if (days < 0 && strcmp(state, "overdue") == 0)
-			printf("  %-36s due %.10s  %s by %lld days\n",
-			       json_string_value(json_object_get(item, "title")), date,
-			       when, -days);
-		else
-			printf("  %-36s due %.10s  %s\n",
-			       json_string_value(json_object_get(item, "title")), date,
-			       when);
+		} else {
+			snprintf(when, sizeof(when), "%s by %lld days",
+			         cli_style(cli, "1;31", "overdue", style, sizeof(style)), -days);
+		}
+		printf("  %-36s due %.10s  %s\n",
+		       json_string_value(json_object_get(item, "title")), date, when);
 	}
 	printf("\nMembers:\n");
 	json_array_foreach(json_object_get(doc, "members"), i, item) printf(
