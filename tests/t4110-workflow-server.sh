@@ -96,10 +96,26 @@ test_expect_success 'an expert'"'"'s final marker passes the server; every reade
 # The form of t4000, every answer "no" but article 5 of untoc, with a law.
 printf "%%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%%%EOF\n" >"$TRASH/law-416.pdf"
 
-test_expect_success 'the focal point'"'"'s final submission moves the review to feedback' '
+test_expect_success 'an invalid questionnaire passes the server; every reader checks it' '
 	pal ita_fp questionnaire template "$REVIEW" --output answers.yaml &&
 	sed "s/^      implemented:  #/      implemented: no  #/" answers.yaml >done.yaml &&
 	pal nobody questionnaire check done.yaml >/dev/null 2>&1 &&
+	sed "0,/implemented: no/ s/implemented: no/implemented: maybe/" done.yaml >bad.yaml &&
+	exit_is 1 pal ita_fp questionnaire submit "$REVIEW" bad.yaml --final 2>err &&
+	grep -F "bad.yaml is not complete and valid" err &&
+	final=$(craft ita_fp questionnaire_response review bad.yaml badf.env --field submission=final) &&
+	draft=$(craft ita_fp questionnaire_response review bad.yaml badd.env --field submission=draft) &&
+	upload ita_fp badf.env >put.out && status_is 201 put.out &&
+	upload ita_fp badd.env >put.out && status_is 201 put.out &&
+	pal fra_fp sync >/dev/null 2>&1 &&
+	exit_is 5 pal fra_fp get -o badf-read.yaml "$final" 2>err &&
+	grep -F "the final submission, is not a complete and valid questionnaire (1 problems; the first: ${final}:" err &&
+	grep -F "invalid value '"'"'maybe'"'"' for implemented" err && test ! -e badf-read.yaml &&
+	pal fra_fp get -o badd-read.yaml "$draft" >/dev/null 2>err &&
+	grep -F "a draft questionnaire, has 1 problems" err && cmp bad.yaml badd-read.yaml
+'
+
+test_expect_success 'the focal point'"'"'s final submission moves the review to feedback' '
 	pal ita_fp questionnaire submit "$REVIEW" done.yaml --final >final.out 2>err &&
 	grep -F "Review $REVIEW moved from self_assessment to feedback with your final submission." err &&
 	pal fra_fp sync >/dev/null && pal fra_fp --json status "$REVIEW" >s.json &&
