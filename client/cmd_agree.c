@@ -35,7 +35,8 @@ const char usage_agree[] =
     "of its kind; anything else is refused here, before anything is sent, with\n"
     "the rule, and would be refused by the server and by every member.\n"
     "agree syncs first; without a server it checks against what this client\n"
-    "last verified and the agreement waits in the queue of signed records.\n"
+    "last verified, and the agreement waits in the queue of signed records\n"
+    "until the next `palermo agree`.\n"
     "\n"
     "With --json, prints {\"review\", \"document\", \"kind\", \"state\", \"id\"}.\n"
     "\n"
@@ -131,7 +132,12 @@ int cmd_agree(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (admin_publish(cli, env.review, &record, 1, &err) != 0) {
-		status = admin_publish_failed(cli, "agreement", &err);
+		status = err.code == PLM_ERR_NET
+		             ? cli_fail(cli, EXIT_NETWORK,
+		                        "%s; the agreement stays queued here and the next "
+		                        "`palermo agree` sends it",
+		                        err.message)
+		             : cli_fail_err(cli, &err);
 		goto out;
 	}
 	plm_hex(rec_hex, record->id, PLM_HASH_BYTES);
