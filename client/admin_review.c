@@ -22,6 +22,7 @@
 #include "client/local.h"
 #include "client/state.h"
 #include "client/sync.h"
+#include "client/workflow.h"
 #include "keys/codec.h"
 #include "policies/policy.h"
 #include "policies/review.h"
@@ -923,11 +924,8 @@ out:
 /* `review advance`: the review moves to the policy's next stage. */
 static int review_advance(struct cli *cli, int argc, char **argv)
 {
-	unsigned char root[PLM_FPR_BYTES];
-	const plm_policy *policy;
 	plm_review *review = NULL;
 	plm_record *record = NULL;
-	const char *next;
 	plm_error err;
 	plm_stage *st;
 	int status;
@@ -935,44 +933,14 @@ static int review_advance(struct cli *cli, int argc, char **argv)
 	if (argc != 2)
 		return cli_fail(cli, EXIT_USAGE,
 		                "usage: palermo admin review advance REVIEW");
-	if (local_policy(cli, &policy, &err) != 0)
-		return cli_fail_err(cli, &err);
 	if ((status = admin_begin(cli, 1)) != 0 ||
 	    (status = current_review(cli, argv[1], &review)) != 0)
 		goto out;
-	if (plm_policy_next_stage(policy, review->stage, &next, &err) != 0) {
-		status = cli_fail(cli, cli_exit_for(err.code),
-		                  "review %s cannot advance: %s", argv[1], err.message);
-		goto out;
-	}
-	if (plm_record_new(&record, PLM_RECORD_STAGE, &err) != 0) {
-		status = cli_fail_err(cli, &err);
-		goto out;
-	}
-	st = &record->body.stage;
-	snprintf(st->review_id, sizeof(st->review_id), "%s", argv[1]);
-	st->sequence = review->stage_seq + 1;
-	snprintf(st->from_stage, sizeof(st->from_stage), "%s", review->stage);
-	snprintf(st->to_stage, sizeof(st->to_stage), "%s", next);
-	st->effective_at = (uint64_t)time(NULL);
-	/* Signed as the review's secretariat member; checked as every member will. */
-	if (plm_record_encode_sign(record, cli->me, NULL, NULL, &err) != 0 ||
-	    local_root(cli->state, root, NULL, &err) != 0) {
-		status = cli_fail_err(cli, &err);
-		goto out;
-	}
-	if (plm_review_apply(review, policy, root, record, &err) != 0) {
-		status =
-		    cli_fail(cli, cli_exit_for(err.code),
-		             "the move would be refused by every member, so it is not "
-		             "published: %s",
-		             err.message);
-		goto out;
-	}
-	if (admin_publish(cli, argv[1], &record, 1, &err) != 0) {
+	if (workflow_advance(cli, review, argv[1], &record, &err) != 0) {
 		status = admin_publish_failed(cli, "stage transition", &err);
 		goto out;
 	}
+	st = &record->body.stage;
 	if (cli->json)
 		status =
 		    cli_json(cli, json_pack("{s:s, s:s, s:s, s:I}", "review", argv[1],

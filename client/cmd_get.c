@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -23,9 +24,14 @@
 
 #include "client/attach.h"
 #include "client/commands.h"
+#include "client/local.h"
 #include "client/reader.h"
 #include "client/state.h"
 #include "client/sync.h"
+#include "client/words.h"
+#include "policies/questionnaire.h"
+#include "policies/submission.h"
+#include "policies/yaml.h"
 
 const char usage_get[] =
     "usage: palermo get [-o FILE] [--force] ID\n"
@@ -126,6 +132,105 @@ static int place(const char *tmp, const char *final, int force, plm_error *err)
 	return 0;
 }
 
+/*
+ * The word limits of ENV's kind on the decrypted file TMP (client/words.h):
+ * the server could not count them, so the reader does. Over refuse_above
+ * is refused (PLM_ERR_POLICY, whoever wrote it); over warn_above warns.
+ */
+static int check_words(struct cli *cli, const struct stored_envelope *env,
+                       const plm_manifest *manifest, const char *tmp, plm_error *err)
+{
+	char warning[PLM_POLICY_WARNING_MAX], hex[2 * PLM_HASH_BYTES + 1];
+	const plm_policy *policy;
+	uint64_t words;
+	int fd, r;
+
+	if ((r = local_policy(cli, &policy, err)) != 0)
+		return r;
+	if (!words_limited(policy, env->kind) || !words_countable(manifest->mime))
+		return 0;
+	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return plm_error_set(err, PLM_ERR_IO, "cannot read %s: %s", tmp,
+		                     strerror(errno));
+	r = words_count_file(fd, &words, err);
+	close(fd);
+	if (r != 0)
+		return r;
+	plm_hex(hex, env->id, PLM_HASH_BYTES);
+	if ((r = plm_policy_check_words(policy, env->kind, words, warning, err)) != 0) {
+		char why[PLM_ERROR_MESSAGE_MAX];
+		snprintf(why, sizeof(why), "%s", err->message);
+		return plm_error_set(err, r, "document %.12s breaks the policy: %s", hex,
+		                     why);
+	}
+	if (warning[0] != '\0')
+		cli_warn(cli, "document %.12s: %s", hex, warning);
+	return 0;
+}
+
+/*
+ * Questionnaire responses (docs/QUESTIONNAIRE.md) are checked again when
+ * read, as `questionnaire check` checks them before they are sent: the
+ * server cannot read them. Problems in the final submission refuse it
+ * (PLM_ERR_POLICY); in a draft they are a warning. A response that is not
+ * a YAML answers file at all counts as a problem.
+ */
+static int check_questionnaire(struct cli *cli, const struct stored_envelope *env,
+                               const plm_manifest *manifest, const char *tmp,
+                               plm_error *err)
+{
+	char hex[2 * PLM_HASH_BYTES + 1], first[PLM_ERROR_MESSAGE_MAX] = "";
+	plm_questionnaire_report *report = NULL;
+	const plm_policy *policy;
+	const char *submission = "draft";
+	char *text = NULL;
+	size_t len, problems = 0;
+	unsigned i;
+	int r;
+
+	if (strcmp(env->kind, "questionnaire_response") != 0 ||
+	    strcmp(manifest->mime, "text/plain") != 0)
+		return 0;
+	for (i = 0; i < manifest->n_fields; i++)
+		if (strcmp(manifest->fields[i].key, PLM_SUBMISSION_FIELD) == 0)
+			submission = manifest->fields[i].value;
+	if ((r = local_policy(cli, &policy, err)) != 0 ||
+	    (r = plm_yaml_read_file(tmp, &text, &len, err)) != 0)
+		return r;
+	plm_hex(hex, env->id, PLM_HASH_BYTES);
+	r = plm_questionnaire_check(policy, hex, text, len, &report, err);
+	if (r == PLM_ERR_NOMEM)
+		goto out;
+	if (r != 0) {
+		problems = 1;
+		snprintf(first, sizeof(first), "%s", err->message);
+	} else if (report->review == NULL || strcmp(report->review, env->review) != 0) {
+		problems = 1 + report->n_problems;
+		snprintf(first, sizeof(first), "it answers review %s, not %s",
+		         report->review != NULL ? report->review : "(none)", env->review);
+	} else if ((problems = report->n_problems) > 0) {
+		snprintf(first, sizeof(first), "%s", report->problems[0]);
+	}
+	r = 0;
+	if (problems > 0 && strcmp(submission, "final") == 0)
+		r = plm_error_set(err, PLM_ERR_POLICY,
+		                  "document %.12s, the final submission, is not a complete "
+		                  "and valid questionnaire (%zu problems; the first: %s)",
+		                  hex, problems, first);
+	else if (problems > 0)
+		cli_warn(cli,
+		         "document %.12s, a draft questionnaire, has %zu problems; the "
+		         "first: %s",
+		         hex, problems, first);
+out:
+	plm_questionnaire_report_free(report);
+	if (text != NULL) {
+		sodium_memzero(text, len);
+		free(text);
+	}
+	return r;
+}
+
 int cmd_get(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -223,6 +328,12 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 		status =
 		    cli_fail(cli, r == PLM_ERR_IO ? EXIT_FAILURE_ : cli_exit_for(r),
 		             "%s; nothing was written to %s", err.message, final);
+		goto out;
+	}
+	if ((r = check_words(cli, &env, manifest, tmp, &err)) != 0 ||
+	    (r = check_questionnaire(cli, &env, manifest, tmp, &err)) != 0) {
+		status = cli_fail(cli, cli_exit_for(r), "%s; nothing was written to %s",
+		                  err.message, final);
 		goto out;
 	}
 	if ((r = place(tmp, final, force, &err)) != 0) {

@@ -31,8 +31,10 @@
 #include "client/commands.h"
 #include "client/local.h"
 #include "client/send.h"
+#include "client/workflow.h"
 #include "keys/codec.h"
 #include "policies/questionnaire.h"
+#include "policies/submission.h"
 #include "policies/yaml.h"
 
 const char usage_questionnaire[] =
@@ -383,8 +385,7 @@ static int check_may_submit(struct cli *cli, const char *review_id, plm_error *e
 		    review_id);
 		goto out;
 	}
-	if (side != PLM_SIDE_SUR ||
-	    !plm_policy_role_has(policy, member->role, PLM_RIGHT_SUBMIT))
+	if (!plm_submission_may_finalize(policy, member->role, side))
 		r = plm_error_set(
 		    err, PLM_ERR_POLICY,
 		    "only the focal point of the State under review makes the final "
@@ -468,6 +469,8 @@ static int do_submit(struct cli *cli, int argc, char **argv)
 	send_argv[n] = NULL;
 	status =
 	    send_document(cli, n, send_argv, "submission", final ? "final" : "draft");
+	if (status == EXIT_OK && final)
+		status = workflow_submitted(cli, review);
 out:
 	checked_free(&ch);
 	return status;

@@ -40,6 +40,7 @@
 #include "client/send.h"
 #include "client/state.h"
 #include "client/sync.h"
+#include "client/words.h"
 #include "keys/codec.h"
 #include "keys/envelope.h"
 #include "keys/manifest.h"
@@ -200,80 +201,6 @@ static int open_part(struct part *p, uint64_t max, plm_error *err)
 	return 0;
 }
 
-/* 1 if words can be counted in a document of type MIME. */
-static int is_countable(const char *mime)
-{
-	return strcmp(mime, "text/plain") == 0 || strcmp(mime, "text/markdown") == 0;
-}
-
-/* 1 if KIND has a word limit in POLICY. */
-static int has_word_limit(const plm_policy *policy, const char *kind)
-{
-	char warning[PLM_POLICY_WARNING_MAX];
-
-	return plm_policy_check_words(policy, kind, PLM_POLICY_WORDS_MAX + 1ull,
-	                              warning, NULL) != 0 ||
-	       warning[0] != '\0';
-}
-
-static int is_ascii_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-	       c == '\f';
-}
-
-/*
- * Counts the words of the text file FD as plm_word_count would over the
- * whole of it, reading a chunk at a time into secure memory: each chunk is
- * cut after its last ASCII white space, so no word or UTF-8 sequence is
- * split (a run of 64 KiB without any space counts as more than one word).
- */
-static int count_file_words(int fd, uint64_t *words, plm_error *err)
-{
-	unsigned char *buf = plm_secret_alloc(2 * READ_CHUNK);
-	size_t carry = 0, cut, n;
-	ssize_t got;
-	int r = 0;
-
-	*words = 0;
-	if (buf == NULL)
-		return plm_error_set(err, PLM_ERR_NOMEM, "out of secure memory");
-	if (lseek(fd, 0, SEEK_SET) < 0) {
-		r = plm_error_set(err, PLM_ERR_IO, "cannot read the document: %s",
-		                  strerror(errno));
-		goto out;
-	}
-	for (;;) {
-		got = read(fd, buf + carry, READ_CHUNK);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			r = plm_error_set(err, PLM_ERR_IO,
-			                  "cannot read the document: %s",
-			                  strerror(errno));
-			goto out;
-		}
-		n = carry + (size_t)got;
-		if (got == 0) {
-			*words += plm_word_count((const char *)buf, n);
-			break;
-		}
-		for (cut = n; cut > 0 && !is_ascii_space(buf[cut - 1]); cut--)
-			;
-		if (n - cut >= READ_CHUNK)
-			cut = n; /* a whole chunk without a space: count it as it is */
-		*words += plm_word_count((const char *)buf, cut);
-		carry = n - cut;
-		memmove(buf, buf + cut, carry);
-	}
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		r = plm_error_set(err, PLM_ERR_IO, "cannot read the document: %s",
-		                  strerror(errno));
-out:
-	plm_secret_free(buf);
-	return r;
-}
-
 /*
  * The word limits of the main document's kind: refuse above refuse_above,
  * warn above warn_above. A document whose words cannot be counted here (a
@@ -286,9 +213,9 @@ static int check_words(struct cli *cli, const plm_policy *policy, struct part *p
 	uint64_t words;
 	int r;
 
-	if (!has_word_limit(policy, p->kind))
+	if (!words_limited(policy, p->kind))
 		return 0;
-	if (!is_countable(p->mime)) {
+	if (!words_countable(p->mime)) {
 		cli_warn(
 		    cli,
 		    "the words of a %s document cannot be counted here; check yourself "
@@ -298,7 +225,7 @@ static int check_words(struct cli *cli, const plm_policy *policy, struct part *p
 	}
 	if (p->text != NULL)
 		words = plm_word_count((const char *)p->text, (size_t)p->size);
-	else if ((r = count_file_words(p->fd, &words, err)) != 0)
+	else if ((r = words_count_file(p->fd, &words, err)) != 0)
 		return r;
 	if ((r = plm_policy_check_words(policy, p->kind, words, warning, err)) != 0)
 		return r;
@@ -845,7 +772,7 @@ int send_document(struct cli *cli, int argc, char **argv, const char *field,
 		snprintf(title, sizeof(title), "%s", a.title);
 	else if (a.file != NULL)
 		snprintf(title, sizeof(title), "%s", base_name(a.file));
-	else if (is_countable(main_doc->mime))
+	else if (words_countable(main_doc->mime))
 		title_from_text(main_doc->text, (size_t)main_doc->size, title,
 		                sizeof(title));
 	else

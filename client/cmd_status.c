@@ -13,36 +13,42 @@
 #include <time.h>
 
 #include "client/changes.h"
+#include "client/agreement.h"
 #include "client/commands.h"
 #include "client/local.h"
 #include "client/reader.h"
 #include "client/review_facts.h"
 #include "client/state.h"
 #include "client/sync.h"
+#include "policies/deadline.h"
 
 const char usage_status[] =
     "usage: palermo status REVIEW\n"
     "\n"
     "Shows where REVIEW stands as of your last `palermo sync`:\n"
     "  - its stage, since when, and which of the policy's stages it is;\n"
-    "  - each deadline of the policy (counted from when the review entered a\n"
-    "    stage) with its due date: the days left or overdue while the review is\n"
-    "    in that stage, \"passed\" once it moved on, \"not started\" before;\n"
+    "  - each deadline of the policy (counted from when the review entered its\n"
+    "    from_stage, met when the review moves on from its until_stage) with its\n"
+    "    due date: the whole days left (rounded down) or overdue (rounded up)\n"
+    "    while it runs, \"passed\" once the review moved on (in time, or how many\n"
+    "    days late), \"not started\" before;\n"
     "  - its members with their State and role;\n"
     "  - every roster change, epoch by epoch: who signed it, when, who was\n"
     "    added, removed or changed role, and who received the history of\n"
     "    earlier epochs (history grants);\n"
-    "  - the agreements signed to drafts (lists of observations, summaries): who\n"
-    "    agreed, and which States are still to agree before the draft is final.\n"
+    "  - for the newest draft of each kind that is agreed to (list of\n"
+    "    observations, summary): who agreed for which State, which States are\n"
+    "    still to agree, and \"final\" once all have (`palermo agree`).\n"
     "\n"
     "With --json, prints {\"review\", \"sur\", \"cluster\", \"epoch\",\n"
     "\"stage\": {\"name\", \"title\", \"since\", \"number\", \"of\"},\n"
-    "\"deadlines\": [{\"name\", \"title\", \"from_stage\", \"due\", \"days_left\",\n"
-    "\"state\"}], \"members\": [...], \"agreements\": [{\"document\", \"kind\",\n"
-    "\"agreed\": [{\"state\", \"user_id\", \"at\"}], \"waiting\": [...],\n"
-    "\"final\"}], \"roster_changes\": [as the \"history\" of `palermo roster`]};\n"
-    "due and days_left are null for a deadline not started; state is\n"
-    "\"running\", \"overdue\", \"passed\" or \"not started\".\n"
+    "\"deadlines\": [{\"name\", \"title\", \"from_stage\", \"until_stage\", \"due\",\n"
+    "\"days_left\", \"met_at\", \"days_late\", \"state\"}], \"members\": [...],\n"
+    "\"agreements\": [{\"kind\", \"title\", \"document\", \"agreed\": [{\"state\",\n"
+    "\"user_id\", \"at\"}], \"waiting\": [State...], \"final\"}], \"roster_changes\":\n"
+    "[as the \"history\" of `palermo roster`]}; state is\n"
+    "\"running\", \"overdue\" (days_left negative), \"passed\" (met_at, days_late)\n"
+    "or \"not started\" (due null); document is null before the first draft.\n"
     "\n"
     "Exit status: 6 when the review is not known here.\n"
     "\n"
@@ -55,53 +61,76 @@ struct status_ctx {
 	const plm_policy *policy;
 	uint64_t
 	    entered[PLM_POLICY_STAGES_MAX]; /* when each stage began, 0 = not yet */
-	json_t *agreements;                 /* document hex -> {kind, agreed} */
 	plm_error err;
 };
 
-/* A stored agreement: grouped by the draft it agrees to. */
+/* A stored agreement: counted if it names the tally's draft. */
 static int one_agreement(void *ctx, int64_t seq, const unsigned char *bytes, size_t len)
 {
-	struct status_ctx *c = ctx;
-	char hex[2 * PLM_HASH_BYTES + 1];
-	plm_certificate signer;
+	plm_agreement_tally *tally = ctx;
 	plm_record *rec = NULL;
-	const plm_agreement *a;
-	json_t *doc;
 
 	(void)seq;
 	if (plm_record_decode(bytes, len, &rec, NULL) != 0)
-		return plm_error_set(&c->err, PLM_ERR_CORRUPT,
-		                     "a stored agreement is damaged");
-	a = &rec->body.agreement;
-	plm_hex(hex, a->document, PLM_HASH_BYTES);
-	if ((doc = json_object_get(c->agreements, hex)) == NULL) {
-		doc = json_pack("{s:s, s:s, s:[]}", "document", hex, "kind", a->kind,
-		                "agreed");
-		json_object_set_new(c->agreements, hex, doc);
-	}
-	json_array_append_new(
-	    json_object_get(doc, "agreed"),
-	    json_pack("{s:s, s:s, s:I}", "state", a->state, "user_id",
-	              local_certificate(c->cli->state, rec->signer, &signer, NULL) == 0
-	                  ? signer.user_id
-	                  : "?",
-	              "at", (json_int_t)a->created_at));
+		return PLM_ERR_CORRUPT;
+	plm_agreement_tally_add(tally, rec);
 	plm_record_free(rec);
 	return 0;
 }
 
-/* 1 if STATE is in the JSON array of agreements AGREED. */
-static int has_agreed(const json_t *agreed, const char *state)
+/*
+ * Where agreement stands for the newest draft of KIND (PROTOCOL.md §5.7):
+ * {"kind", "title", "document" (null: no draft yet), "agreed": [{"state",
+ * "user_id", "at"}], "waiting": [State...], "final"}. NULL (and nothing in
+ * C->err) when KIND is not agreed to.
+ */
+static json_t *agreement_json(struct status_ctx *c, const char *review,
+                              const plm_roster *roster, const char *kind)
 {
-	const json_t *a;
+	char hex[2 * PLM_HASH_BYTES + 1];
+	plm_agreement_tally tally;
+	plm_certificate signer;
+	plm_draft draft;
+	json_t *agreed, *waiting;
+	int have, r;
 	size_t i;
 
-	json_array_foreach(agreed, i,
-	                   a) if (strcmp(json_string_value(json_object_get(a, "state")),
-	                                 state) == 0) return 1;
-	return 0;
+	memset(&draft, 0, sizeof(draft));
+	r = agreement_newest(c->cli->state, review, kind, INT64_MAX, &draft, &c->err);
+	if (r != 0 && r != PLM_ERR_NOTFOUND)
+		return NULL;
+	have = r == 0;
+	plm_error_clear(&c->err);
+	if (plm_agreement_tally_init(&tally, c->policy, roster, kind, draft.id, NULL) != 0)
+		return NULL;
+	if (have && state_records_each(c->cli->state, review, PLM_RECORD_AGREEMENT,
+	                               one_agreement, &tally, &c->err) != 0) {
+		plm_error_set(&c->err, PLM_ERR_CORRUPT, "a stored agreement is damaged");
+		return NULL;
+	}
+	agreed = json_array();
+	waiting = json_array();
+	for (i = 0; i < tally.n_parties; i++) {
+		if (!tally.parties[i].agreed) {
+			json_array_append_new(waiting, json_string(tally.parties[i].state));
+			continue;
+		}
+		json_array_append_new(
+		    agreed,
+		    json_pack("{s:s, s:s, s:I}", "state", tally.parties[i].state, "user_id",
+		              local_certificate(c->cli->state, tally.parties[i].signer,
+		                                &signer, NULL) == 0
+		                  ? signer.user_id
+		                  : "?",
+		              "at", (json_int_t)tally.parties[i].at));
+	}
+	plm_hex(hex, draft.id, PLM_HASH_BYTES);
+	return json_pack("{s:s, s:s?, s:s?, s:o, s:o, s:b}", "kind", kind, "title",
+	                 plm_policy_title(c->policy, PLM_POLICY_KINDS, kind), "document",
+	                 have ? hex : NULL, "agreed", agreed, "waiting", waiting, "final",
+	                 have && plm_agreement_tally_final(&tally));
 }
+
 
 static void print_status(struct cli *cli, json_t *doc)
 {
@@ -140,22 +169,21 @@ static void print_status(struct cli *cli, json_t *doc)
 		reader_date((uint64_t)json_integer_value(json_object_get(item, "due")),
 		            date);
 		days = json_integer_value(json_object_get(item, "days_left"));
-		if (strcmp(state, "passed") == 0)
-			snprintf(when, sizeof(when), "passed (the review moved on)");
-		else if (days >= 0)
+		if (strcmp(state, "passed") == 0) {
+			days = json_integer_value(json_object_get(item, "days_late"));
+			if (days > 0)
+				snprintf(when, sizeof(when),
+				         "passed (the review moved on %lld days late)", days);
+			else
+				snprintf(when, sizeof(when), "passed (the review moved on in time)");
+		} else if (strcmp(state, "running") == 0) {
 			snprintf(when, sizeof(when), "%lld days left", days);
-		else
-			snprintf(
-			    when, sizeof(when), "%s",
-			    cli_style(cli, "1;31", "overdue", style, sizeof(style)));
-		if (days < 0 && strcmp(state, "overdue") == 0)
-			printf("  %-36s due %.10s  %s by %lld days\n",
-			       json_string_value(json_object_get(item, "title")), date,
-			       when, -days);
-		else
-			printf("  %-36s due %.10s  %s\n",
-			       json_string_value(json_object_get(item, "title")), date,
-			       when);
+		} else {
+			snprintf(when, sizeof(when), "%s by %lld days",
+			         cli_style(cli, "1;31", "overdue", style, sizeof(style)), -days);
+		}
+		printf("  %-36s due %.10s  %s\n",
+		       json_string_value(json_object_get(item, "title")), date, when);
 	}
 	printf("\nMembers:\n");
 	json_array_foreach(json_object_get(doc, "members"), i, item) printf(
@@ -165,21 +193,30 @@ static void print_status(struct cli *cli, json_t *doc)
 	changes_print(cli, "Roster changes", json_object_get(doc, "roster_changes"));
 	if (json_array_size(json_object_get(doc, "agreements")) == 0)
 		return;
-	printf("\nAgreements:\n");
+	printf("\nAgreement (the newest draft of each kind):\n");
 	json_array_foreach(json_object_get(doc, "agreements"), i, item)
 	{
-		printf("  %s %.12s: agreed by",
-		       json_string_value(json_object_get(item, "kind")),
+		if (json_is_null(json_object_get(item, "document"))) {
+			printf("  %s: no draft yet\n",
+			       json_string_value(json_object_get(item, "kind")));
+			continue;
+		}
+		printf("  %s %.12s:", json_string_value(json_object_get(item, "kind")),
 		       json_string_value(json_object_get(item, "document")));
+		if (json_array_size(json_object_get(item, "agreed")) > 0)
+			printf(" agreed by");
 		json_array_foreach(json_object_get(item, "agreed"), j, a)
 		    printf(" %s (%s)", json_string_value(json_object_get(a, "state")),
 		           json_string_value(json_object_get(a, "user_id")));
 		if (json_is_true(json_object_get(item, "final"))) {
-			printf("; %s\n",
+			printf("%s %s\n",
+			       json_array_size(json_object_get(item, "agreed")) > 0 ? ";"
+			                                                             : "",
 			       cli_style(cli, "32", "final", style, sizeof(style)));
 			continue;
 		}
-		printf("; waiting for");
+		printf("%s waiting for",
+		       json_array_size(json_object_get(item, "agreed")) > 0 ? ";" : "");
 		json_array_foreach(json_object_get(item, "waiting"), j, a)
 		    printf(" %s", json_string_value(a));
 		printf("\n");
@@ -194,8 +231,8 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	const plm_roster *roster;
 	plm_review *state = NULL;
 	plm_roster_member *sorted = NULL;
-	json_t *doc = NULL, *members, *list, *item, *required, *waiting, *s, *history;
-	const char *key, *review;
+	json_t *doc = NULL, *members, *list, *item, *history;
+	const char *review;
 	size_t i;
 	int status, current, r;
 
@@ -214,10 +251,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		return cli_fail_err(cli, &c.err);
 	roster = &state->roster->body.roster;
 	current = facts_stage_index(c.policy, state->stage);
-	c.agreements = json_object();
-	if ((r = facts_stages_entered(cli, c.policy, state, review, c.entered, &c.err)) != 0 ||
-	    (r = state_records_each(cli->state, review, PLM_RECORD_AGREEMENT,
-	                            one_agreement, &c, &c.err)) != 0) {
+	if ((r = facts_stages_entered(cli, c.policy, state, review, c.entered, &c.err)) != 0) {
 		status = cli_fail_err(cli, &c.err);
 		goto out;
 	}
@@ -228,21 +262,19 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 			                      reader_member_json(roster, &sorted[i]));
 		free(sorted);
 	}
-	required = facts_parties(roster);
 	list = json_array();
-	json_object_foreach(c.agreements, key, item)
-	{
-		waiting = json_array();
-		json_array_foreach(required, i,
-		                   s) if (!has_agreed(json_object_get(item, "agreed"),
-		                                      json_string_value(s)))
-		    json_array_append(waiting, s);
-		json_object_set_new(item, "final",
-		                    json_boolean(json_array_size(waiting) == 0));
-		json_object_set_new(item, "waiting", waiting);
-		json_array_append(list, item);
+	for (i = 0; i < plm_policy_count(c.policy, PLM_POLICY_KINDS); i++) {
+		item = agreement_json(&c, review, roster,
+		                      plm_policy_nth(c.policy, PLM_POLICY_KINDS, i));
+		if (item != NULL)
+			json_array_append_new(list, item);
+		else if (c.err.code != 0) {
+			json_decref(list);
+			json_decref(members);
+			status = cli_fail_err(cli, &c.err);
+			goto out;
+		}
 	}
-	json_decref(required);
 	doc = json_pack(
 	    "{s:s, s:s, s:s, s:I, s:{s:s, s:s?, s:I, s:i, s:i}, s:o, s:o, s:o}",
 	    "review", review, "sur", roster->sur_state, "cluster", roster->cluster,
@@ -270,7 +302,6 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	}
 out:
 	json_decref(doc);
-	json_decref(c.agreements);
 	plm_review_free(state);
 	return status;
 }

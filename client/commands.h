@@ -28,5 +28,6 @@ PALERMO_COMMAND(admin);
 PALERMO_COMMAND(report);
 PALERMO_COMMAND(doctor);
 PALERMO_COMMAND(__complete);
+PALERMO_COMMAND(agree);
 
 #endif

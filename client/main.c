@@ -34,6 +34,8 @@ const struct command commands[] = {
     {"questionnaire", cmd_questionnaire,
      "write, check and submit the self-assessment questionnaire (offline)",
      usage_questionnaire},
+    {"agree", cmd_agree, "agree, for your State, to a draft list of observations or summary",
+     usage_agree},
     {"admin", cmd_admin, "the secretariat's commands (root, invite, certify, reviews)",
      usage_admin},
     {"report", cmd_report, "the secretariat's overview of every review (text, JSON, HTML)",

@@ -16,6 +16,7 @@
 #include "client/state.h"
 #include "keys/keystore.h"
 #include "policies/review.h"
+#include "policies/submission.h"
 
 #define READER_KEYS_MAX 16 /* channel keys kept per reader (channel, epoch) */
 
@@ -36,6 +37,7 @@ struct reader {
 	struct person_entry *people;
 	size_t n_people;
 	int64_t newest_roster; /* seq of the newest roster */
+	char sur_state[PLM_RECORD_STATE_MAX + 1]; /* the State under review */
 	struct channel_key keys[READER_KEYS_MAX];
 	size_t n_keys;
 	const struct stored_envelope *env; /* the envelope being opened */
@@ -92,6 +94,7 @@ static int add_roster(void *ctx, int64_t seq, const unsigned char *bytes, size_t
 		p->person.on_roster = 1;
 	}
 	rd->newest_roster = seq;
+	snprintf(rd->sur_state, sizeof(rd->sur_state), "%s", roster->sur_state);
 	plm_record_free(rec);
 	return 0;
 }
@@ -304,6 +307,46 @@ static int open_keys(void *ctx, const plm_envelope_header *h, plm_pubkeys *autho
 	return plm_envelope_unwrap_key(h, key, doc_key, err);
 }
 
+/*
+ * A rule only members can check, because it needs the manifest: a document
+ * marked as the final submission must come from a member who may make it
+ * (policies/submission.h). The server stored it without seeing the marker.
+ */
+static int check_submission(struct reader *rd, const struct stored_envelope *env,
+                            const plm_manifest *manifest, plm_error *err)
+{
+	char hex[2 * PLM_HASH_BYTES + 1], why[PLM_ERROR_MESSAGE_MAX];
+	const char *value = NULL;
+	const plm_policy *policy;
+	enum plm_policy_side side;
+	struct reader_person who;
+	unsigned i;
+	int r;
+
+	for (i = 0; i < manifest->n_fields; i++)
+		if (strcmp(manifest->fields[i].key, PLM_SUBMISSION_FIELD) == 0)
+			value = manifest->fields[i].value;
+	if (value == NULL)
+		return 0;
+	if ((r = local_policy(rd->cli, &policy, err)) != 0)
+		return r;
+	if (reader_person(rd, env->author, &who) != 0)
+		return plm_error_set(err, PLM_ERR_POLICY,
+		                     "its author was never on the review's roster");
+	side = strcmp(who.role, "secretariat") == 0 ? PLM_SIDE_SECRETARIAT
+	       : strcmp(who.state, rd->sur_state) == 0 ? PLM_SIDE_SUR
+	                                               : PLM_SIDE_REVIEWER;
+	if ((r = plm_submission_check(policy, who.role, side, env->kind, value, err)) != 0) {
+		plm_hex(hex, env->id, PLM_HASH_BYTES);
+		snprintf(why, sizeof(why), "%s", err->message);
+		return plm_error_set(err, PLM_ERR_POLICY,
+		                     "document %.12s breaks the policy, so it is refused: "
+		                     "%s (%s)",
+		                     hex, why, who.user_id);
+	}
+	return 0;
+}
+
 int reader_open(struct reader *rd, const struct stored_envelope *env,
                 const char *out_path, plm_manifest *manifest, plm_error *err)
 {
@@ -341,6 +384,9 @@ int reader_open(struct reader *rd, const struct stored_envelope *env,
 		r = plm_error_set(
 		    err, PLM_ERR_MISMATCH,
 		    "the cached copy of document %.12s is another document", hex);
+	if (r == 0 && manifest != NULL &&
+	    (r = check_submission(rd, env, manifest, err)) != 0 && out_path != NULL)
+		unlink(out_path); /* nothing of a refused document is kept */
 	return r;
 }
 
@@ -356,6 +402,8 @@ enum reader_outcome reader_try(struct reader *rd, const struct stored_envelope *
 		return READER_OPENED;
 	case PLM_ERR_NOTFOUND:
 		return READER_UNREADABLE;
+	case PLM_ERR_POLICY:
+		return READER_REFUSED; /* opened, but it breaks a rule of the policy */
 	}
 	return READER_DAMAGED;
 }

@@ -56,7 +56,10 @@ void reader_free(struct reader *rd);
  * verifies and decrypts it into OUT_PATH (NULL: verify and decrypt, keep
  * only the manifest). MANIFEST (plm_manifest_new memory, may be NULL) gets
  * the manifest on success. Errors:
- *  - PLM_ERR_POLICY: sync refused this envelope (ERR gives its reason);
+ *  - PLM_ERR_POLICY: sync refused this envelope (ERR gives its reason), or,
+ *    with MANIFEST, it breaks a rule only members can check: marked as the
+ *    final submission by someone who may not make it (policies/submission.h;
+ *    whatever was written to OUT_PATH is removed);
  *  - PLM_ERR_NOTFOUND: I hold no key to it (not in its channel's audience
  *    at its epoch, and no disclosure), or the cached file is missing;
  *  - PLM_ERR_MISMATCH: the cached file is not the envelope listed;

@@ -6,8 +6,8 @@
 #include "client/state.h"
 #include "client/sync.h"
 #include "keys/record.h"
+#include "policies/deadline.h"
 
-#define DAY 86400
 
 int facts_stage_index(const plm_policy *policy, const char *name)
 {
@@ -58,32 +58,37 @@ json_t *facts_deadlines(const plm_policy *policy, const uint64_t entered[], int 
                         uint64_t now)
 {
 	const plm_policy_deadline *d;
-	json_t *list = json_array();
-	uint64_t due;
-	long long days;
-	const char *state;
-	size_t i;
-	int from;
+	plm_deadline_status ds;
+	json_t *list = json_array(), *item;
+	size_t i, n = plm_policy_count(policy, PLM_POLICY_STAGES);
 
+	if (n > PLM_POLICY_STAGES_MAX)
+		n = PLM_POLICY_STAGES_MAX;
 	for (i = 0; (d = plm_policy_deadline_at(policy, i)) != NULL; i++) {
-		from = facts_stage_index(policy, d->from_stage);
-		if (from < 0 || from > current || entered[from] == 0 ||
-		    plm_policy_due(&d->within, entered[from], &due, NULL) != 0) {
-			json_array_append_new(
-			    list,
-			    json_pack("{s:s, s:s, s:s, s:n, s:n, s:s}", "name", d->name,
-			              "title", d->title, "from_stage", d->from_stage,
-			              "due", "days_left", "state", "not started"));
-			continue;
-		}
-		days = due >= now ? (long long)((due - now) / DAY)
-		                  : -(long long)((now - due + DAY - 1) / DAY);
-		state = from < current ? "passed" : due >= now ? "running" : "overdue";
-		json_array_append_new(
-		    list, json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "name", d->name,
-		                    "title", d->title, "from_stage", d->from_stage,
-		                    "due", (json_int_t)due, "days_left",
-		                    (json_int_t)days, "state", state));
+		if (current < 0 || plm_deadline_status_at(policy, d, entered, n, (size_t)current,
+		                                          now, &ds, NULL) != 0)
+			memset(&ds, 0, sizeof(ds));
+		item = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", d->name, "title",
+		                 d->title, "from_stage", d->from_stage, "until_stage",
+		                 d->until_stage, "state", plm_deadline_state_name(ds.state));
+		json_object_set_new(item, "due",
+		                    ds.state == PLM_DEADLINE_NOT_STARTED
+		                        ? json_null()
+		                        : json_integer((json_int_t)ds.due));
+		json_object_set_new(item, "days_left",
+		                    ds.state == PLM_DEADLINE_RUNNING ||
+		                            ds.state == PLM_DEADLINE_OVERDUE
+		                        ? json_integer((json_int_t)ds.days_left)
+		                        : json_null());
+		json_object_set_new(item, "met_at",
+		                    ds.state == PLM_DEADLINE_PASSED
+		                        ? json_integer((json_int_t)ds.met_at)
+		                        : json_null());
+		json_object_set_new(item, "days_late",
+		                    ds.state == PLM_DEADLINE_PASSED
+		                        ? json_integer((json_int_t)ds.days_late)
+		                        : json_null());
+		json_array_append_new(list, item);
 	}
 	return list;
 }

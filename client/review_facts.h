@@ -28,9 +28,10 @@ int facts_stages_entered(struct cli *cli, const plm_policy *policy,
 
 /*
  * Each deadline of POLICY against the stage dates ENTERED while the review
- * is in stage CURRENT, at time NOW, as a JSON array of {name, title,
- * from_stage, due, days_left, state}; state is "running", "overdue",
- * "passed" or "not started" (due and days_left null). Caller owns it.
+ * is in stage CURRENT, at time NOW (policies/deadline.h), as a JSON array
+ * of {name, title, from_stage, until_stage, due, days_left, met_at,
+ * days_late, state}; state is "running", "overdue", "passed" or "not
+ * started" (due null). Caller owns it.
  */
 json_t *facts_deadlines(const plm_policy *policy, const uint64_t entered[], int current,
                         uint64_t now);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "client/history.h"
+#include "client/agreement.h"
 #include "client/local.h"
 #include "client/logcheck.h"
 #include "client/outbox.h"
@@ -656,15 +657,9 @@ static int check_review_record(struct sync_ctx *c, struct review_sync *rs,
 		return plm_review_check_disclosure(rs->state, c->policy, rec, env.kind,
 		                                   err);
 	case PLM_RECORD_AGREEMENT:
-		if ((r = named_document(c, rs, rec->body.agreement.document, &env,
-		                        err)) != 0)
-			return r;
-		if (strcmp(env.kind, rec->body.agreement.kind) != 0)
-			return plm_error_set(
-			    err, PLM_ERR_MISMATCH,
-			    "it agrees to a %s, but the document is a %s",
-			    rec->body.agreement.kind, env.kind);
-		break;
+		/* The shared rule: the current draft of its kind at this point. */
+		return agreement_check(c->st, rs->state, c->policy, c->root, rec, seq,
+		                       err);
 	case PLM_RECORD_ROSTER:
 		if (rs->state->roster != NULL &&
 		    (r = plm_record_decode(rs->state->roster->encoding,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "daemon/server.h"
+#include "policies/agreement.h"
 
 struct cached_review {
 	char id[PLM_RECORD_ID_MAX + 1];
@@ -117,6 +118,63 @@ static int lookup(struct server *srv, const char *review_id, int create,
 }
 
 
+/* The newest envelope of one review and kind (agreement_drafts). */
+struct newest_draft {
+	const char *kind;
+	plm_draft *out;
+	int found;
+};
+
+static int newer_draft(void *ctx, const struct store_envelope *env)
+{
+	struct newest_draft *nd = ctx;
+
+	if (strcmp(env->kind, nd->kind) != 0 || (nd->found && env->seq <= nd->out->seq))
+		return 0;
+	memcpy(nd->out->id, env->id, PLM_HASH_BYTES);
+	snprintf(nd->out->review, sizeof(nd->out->review), "%s", env->review);
+	snprintf(nd->out->kind, sizeof(nd->out->kind), "%s", env->kind);
+	nd->out->seq = env->seq;
+	nd->found = 1;
+	return 0;
+}
+
+/*
+ * Checks agreement RECORD against TRIAL with the shared rule
+ * (plm_agreement_check): the document it names as stored here, and the
+ * newest stored envelope of that review and kind. Called with reviews_lock
+ * held, which every envelope also takes to be stored: no draft can slip in
+ * between this check and the agreement's place in the log.
+ */
+static int check_agreement(struct server *srv, plm_review *trial,
+                           const plm_record *record, plm_error *err)
+{
+	struct store_envelope env;
+	plm_draft document, newest;
+	struct newest_draft nd = {NULL, &newest, 0};
+	int r, have_doc;
+
+	memset(&document, 0, sizeof(document));
+	have_doc = store_get_envelope(srv->store, record->body.agreement.document, &env,
+	                              NULL) == 0;
+	if (have_doc) {
+		memcpy(document.id, env.id, PLM_HASH_BYTES);
+		snprintf(document.review, sizeof(document.review), "%s", env.review);
+		snprintf(document.kind, sizeof(document.kind), "%s", env.kind);
+		document.seq = env.seq;
+		nd.kind = env.kind;
+		if ((r = store_list_envelopes(srv->store, env.review, UINT64_MAX, UINT32_MAX,
+		                              newer_draft, &nd, err)) != 0)
+			return r;
+	}
+	r = plm_agreement_check(trial, srv->policy, srv->root_fpr, record,
+	                        have_doc ? &document : NULL, nd.found ? &newest : NULL, err);
+	/* A missing document is the record's fault (409), not a missing review (404). */
+	if (r == PLM_ERR_NOTFOUND)
+		r = err != NULL ? (err->code = PLM_ERR_MISMATCH) : PLM_ERR_MISMATCH;
+	return r;
+}
+
 int reviews_add_record(struct server *srv, const plm_record *record,
                        const char *kind, uint64_t *seq, plm_error *err)
 {
@@ -156,7 +214,11 @@ int reviews_add_record(struct server *srv, const plm_record *record,
 		                            state->epoch_keys->encoding_len, &trial->epoch_keys,
 		                            err)) != 0))
 			goto out;
-		if ((r = plm_review_apply(trial, srv->policy, srv->root_fpr, record, err)) != 0)
+		if (record->type == PLM_RECORD_AGREEMENT)
+			r = check_agreement(srv, trial, record, err);
+		else
+			r = plm_review_apply(trial, srv->policy, srv->root_fpr, record, err);
+		if (r != 0)
 			goto out;
 	}
 	memset(&rec, 0, sizeof(rec));

@@ -107,23 +107,14 @@ int route_records_post(struct request *req)
 		r = answer_invalid(req, "invalid-record", &err);
 		goto out;
 	}
-	if (record->type == PLM_RECORD_DISCLOSURE || record->type == PLM_RECORD_AGREEMENT) {
-		const unsigned char *doc = record->type == PLM_RECORD_DISCLOSURE
-		                               ? record->body.disclosure.envelope_id
-		                               : record->body.agreement.document;
+	/* An agreement's document is checked with the review's state (reviews.c). */
+	if (record->type == PLM_RECORD_DISCLOSURE) {
+		const unsigned char *doc = record->body.disclosure.envelope_id;
 		if (store_get_envelope(req->srv->store, doc, &env, NULL) != 0 ||
 		    strcmp(env.review, review) != 0) {
 			plm_error_set(&err, PLM_ERR_NOTFOUND,
 			              "the document this %s names is not in review %s",
 			              plm_record_type_name(record->type), review);
-			r = answer_invalid(req, "invalid-record", &err);
-			goto out;
-		}
-		if (record->type == PLM_RECORD_AGREEMENT &&
-		    strcmp(env.kind, record->body.agreement.kind) != 0) {
-			plm_error_set(&err, PLM_ERR_MISMATCH,
-			              "the agreement names a %s but the document is a %s",
-			              record->body.agreement.kind, env.kind);
 			r = answer_invalid(req, "invalid-record", &err);
 			goto out;
 		}

@@ -109,13 +109,18 @@ typedef struct plm_policy_duration {
 	uint32_t months;
 } plm_policy_duration;
 
-/* One deadline: due WITHIN after the review entered stage FROM_STAGE. */
+/*
+ * One deadline: due WITHIN after the review entered stage FROM_STAGE, and
+ * met when the review moves on from stage UNTIL_STAGE (FROM_STAGE or a
+ * later stage).
+ */
 typedef struct plm_policy_deadline {
 	const char *name;
 	const char *title;
 	const char *from_stage;
 	plm_policy_duration within;
-	const char *source; /* "para 34", or NULL */
+	const char *source;      /* "para 34", or NULL */
+	const char *until_stage; /* never NULL: from_stage when not given */
 } plm_policy_deadline;
 
 /* One (role, side) pair in a channel's audience. */

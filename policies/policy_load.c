@@ -366,12 +366,12 @@ static int parse_stages(struct plm_policy_loader *l, const plm_ynode *node)
 static int deadline_entry(struct plm_policy_loader *l, size_t i, const plm_ynode *name,
                           const plm_ynode *def)
 {
-	static const char *const keys[] = {"name",   "title",  "from_stage",
-	                                   "within", "source", NULL};
+	static const char *const keys[] = {"name",   "title",  "from_stage", "within",
+	                                   "source", "until_stage", NULL};
 	plm_policy_deadline *d = &l->p->deadlines[i];
 	struct plm_policy_entry head;
-	const plm_ynode *from, *within;
-	size_t stage;
+	const plm_ynode *from, *within, *until;
+	size_t stage, until_stage;
 	int r;
 
 	if ((r = plm_policy_keys(l, def, keys)) != 0 ||
@@ -385,6 +385,19 @@ static int deadline_entry(struct plm_policy_loader *l, size_t i, const plm_ynode
 	d->title = head.title;
 	d->source = head.source;
 	d->from_stage = l->p->stages[stage].head.name;
+	d->until_stage = d->from_stage;
+	/* Met when the review leaves until_stage, which cannot come before. */
+	if ((until = plm_yaml_get(def, "until_stage")) != NULL) {
+		if ((r = plm_policy_ref(l, until, PLM_POLICY_STAGES, &until_stage)) != 0)
+			return r;
+		if (until_stage < stage)
+			return plm_policy_read_fail(l, until, PLM_ERR_FORMAT,
+			                            "expected a stage at or after the "
+			                            "from_stage '%s', found '%s'",
+			                            d->from_stage,
+			                            l->p->stages[until_stage].head.name);
+		d->until_stage = l->p->stages[until_stage].head.name;
+	}
 	return 0;
 }
 

@@ -73,6 +73,8 @@ struct opts {
 	const char *review, *prev, *policy, *sur, *cluster, *roster;
 	const char *channel, *kind, *title, *mime, *file_name, *reply_to;
 	const char *from, *to, *author, *omit;
+	const char *field;      /* seal: one manifest field KEY=VALUE */
+	const char *epoch_keys; /* seal: the channel key from this epoch-keys record */
 	const char *nonce, *body, *output, *sign_url, *sign_body, *cacert;
 	const char *log_pk, *head, *old_head, *proof, *entry, *id;
 	uint64_t serial, epoch, seq, valid_days, not_before, not_after;
@@ -178,43 +180,49 @@ static int write_file(const char *path, const void *data, size_t len, mode_t mod
 	return 0;
 }
 
-/* Loads the identity of the seed file PATH (32 raw bytes). */
 /*
- * A palermo keystore (identity.key) unlocked with the passphrase in the
- * file $PALERMO_PASSPHRASE_FILE (its first line), as the client does: so
- * that a script can sign with the keys of a real palermo home.
+ * Loads a client's keystore (a palermo home's identity.key, PROTOCOL.md §4)
+ * with the passphrase on the first line of $PALERMO_PASSPHRASE_FILE, so that
+ * the tool can play a member enrolled with the real client.
  */
 static int load_keystore(const char *path, plm_identity **out)
 {
 	const char *file = getenv("PALERMO_PASSPHRASE_FILE");
-	char pass[1024];
+	unsigned char *pass = NULL;
+	size_t len = 0;
 	plm_error err;
-	FILE *f;
 	int r;
 
-	if (file == NULL || (f = fopen(file, "r")) == NULL)
+	if (file == NULL)
 		return fail("%s is a keystore: set PALERMO_PASSPHRASE_FILE", path);
-	if (fgets(pass, sizeof(pass), f) == NULL)
-		pass[0] = '\0';
-	fclose(f);
-	pass[strcspn(pass, "\n")] = '\0';
-	r = plm_keystore_open(path, (const unsigned char *)pass, strlen(pass), out, &err);
-	sodium_memzero(pass, sizeof(pass));
+	if ((r = read_file(file, &pass, &len)) != 0)
+		return r;
+	while (len > 0 && (pass[len - 1] == '\n' || pass[len - 1] == '\r'))
+		len--;
+	r = plm_keystore_open(path, pass, len, out, &err);
+	sodium_memzero(pass, len);
+	free(pass);
 	if (r != 0)
 		return fail("%s: %s", path, err.message);
 	return 0;
 }
 
+/* Loads the identity of the seed file PATH (32 raw bytes), or of a keystore. */
 static int load_identity(const char *path, plm_identity **out)
 {
 	unsigned char *seed = plm_secret_alloc(PLM_SEED_BYTES + 1);
 	plm_error err;
+	struct stat st;
 	ssize_t n;
 	int fd, r;
 
 	*out = NULL;
 	if (seed == NULL)
 		return fail("out of secure memory");
+	if (stat(path, &st) == 0 && st.st_size == PLM_KEYSTORE_BYTES) {
+		plm_secret_free(seed);
+		return load_keystore(path, out);
+	}
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		plm_secret_free(seed);
@@ -817,6 +825,43 @@ out:
 	return r;
 }
 
+/*
+ * agree --seed SEED --review ID --id HEX --kind K --state S --out FILE:
+ * an agreement record (PROTOCOL.md §5.7), signed as given, unchecked.
+ */
+static int cmd_agree(struct opts *o, int argc, char **argv)
+{
+	plm_identity *signer = NULL;
+	plm_record *rec = NULL;
+	plm_agreement *a;
+	plm_error err;
+	int r;
+
+	(void)argv;
+	if (argc != 0 || need(o->seed, "seed") || need(o->review, "review") ||
+	    need(o->id, "id") || need(o->kind, "kind") || need(o->state, "state") ||
+	    need(o->out, "out"))
+		return 2;
+	if ((r = load_identity(o->seed, &signer)) != 0)
+		return r;
+	if (plm_record_new(&rec, PLM_RECORD_AGREEMENT, &err) != 0) {
+		r = fail("%s", err.message);
+		goto out;
+	}
+	a = &rec->body.agreement;
+	if ((r = copy_str(a->review_id, sizeof(a->review_id), o->review, "--review")) != 0 ||
+	    (r = parse_hex32(o->id, a->document, "--id")) != 0 ||
+	    (r = copy_str(a->kind, sizeof(a->kind), o->kind, "--kind")) != 0 ||
+	    (r = copy_str(a->state, sizeof(a->state), o->state, "--state")) != 0)
+		goto out;
+	a->created_at = o->have_created ? o->created : (uint64_t)time(NULL);
+	r = sign_and_write(rec, signer, o->out);
+out:
+	plm_record_free(rec);
+	plm_identity_free(signer);
+	return r;
+}
+
 /* ---- envelopes ------------------------------------------------------- */
 
 /*
@@ -855,7 +900,8 @@ static int find_channel_key(const char *path, const char *review, uint64_t epoch
 /*
  * seal --seed SEED --keys FILE --review ID --channel C --epoch N --kind K
  *      --in FILE --out FILE [--title T] [--mime M] [--file-name F]
- *      [--reply-to HEX]
+ *      [--reply-to HEX] [--field KEY=VALUE]
+ *      (--epoch-keys RECORD instead of --keys: the key sealed to --seed there)
  * Prints the envelope id.
  */
 static int cmd_seal(struct opts *o, int argc, char **argv)
@@ -870,7 +916,8 @@ static int cmd_seal(struct opts *o, int argc, char **argv)
 	int in = -1, out = -1, r;
 
 	(void)argv;
-	if (argc != 0 || need(o->seed, "seed") || need(o->keys, "keys") ||
+	if (argc != 0 || need(o->seed, "seed") ||
+	    (o->epoch_keys == NULL && need(o->keys, "keys")) ||
 	    need(o->review, "review") || need(o->channel, "channel") ||
 	    need(o->kind, "kind") || need(o->in, "in") || need(o->out, "out"))
 		return 2;
@@ -882,9 +929,23 @@ static int cmd_seal(struct opts *o, int argc, char **argv)
 		r = fail("out of secure memory");
 		goto out;
 	}
-	if ((r = find_channel_key(o->keys, o->review, o->have_epoch ? o->epoch : 1,
-	                          o->channel, key)) != 0)
+	if (o->epoch_keys != NULL) {
+		plm_record *keys = NULL;
+		unsigned char *opened = NULL;
+		if ((r = load_record(o->epoch_keys, PLM_RECORD_EPOCH_KEYS, &keys)) != 0)
+			goto out;
+		r = plm_epoch_keys_open(keys, o->channel, author, &opened, &err);
+		plm_record_free(keys);
+		if (r != 0) {
+			r = fail("%s", err.message);
+			goto out;
+		}
+		memcpy(key, opened, PLM_KEY_BYTES);
+		plm_secret_free(opened);
+	} else if ((r = find_channel_key(o->keys, o->review, o->have_epoch ? o->epoch : 1,
+	                                 o->channel, key)) != 0) {
 		goto out;
+	}
 	if ((in = open(o->in, O_RDONLY | O_CLOEXEC)) < 0 || fstat(in, &st) != 0) {
 		r = fail("cannot open %s: %s", o->in, strerror(errno));
 		goto out;
@@ -897,6 +958,19 @@ static int cmd_seal(struct opts *o, int argc, char **argv)
 	                  o->file_name ? o->file_name : "", "--file-name")) != 0)
 		goto out;
 	manifest->size = (uint64_t)st.st_size;
+	if (o->field != NULL) {
+		char fkey[PLM_RECORD_NAME_MAX + 1];
+		const char *eq = strchr(o->field, '=');
+		if (eq == NULL || (size_t)(eq - o->field) >= sizeof(fkey)) {
+			r = fail("--field takes KEY=VALUE");
+			goto out;
+		}
+		snprintf(fkey, sizeof(fkey), "%.*s", (int)(eq - o->field), o->field);
+		if (plm_manifest_set_field(manifest, fkey, eq + 1, &err) != 0) {
+			r = fail("%s", err.message);
+			goto out;
+		}
+	}
 	if (o->reply_to != NULL) {
 		if ((r = parse_hex32(o->reply_to, reply, "--reply-to")) != 0)
 			goto out;
@@ -1512,6 +1586,7 @@ static const struct {
     {"roster", cmd_roster},
     {"epoch-keys", cmd_epoch_keys},
     {"stage", cmd_stage},
+    {"agree", cmd_agree},
     {"seal", cmd_seal},
     {"open", cmd_open},
     {"verify", cmd_verify},
@@ -1532,6 +1607,7 @@ enum {
 	OPT_NOT_BEFORE, OPT_NOT_AFTER, OPT_CREATED, OPT_OFFSET, OPT_MAX_BYTES, OPT_RATE,
 	OPT_INDEX, OPT_SIZE, OPT_INSTRUMENT, OPT_LANGUAGE, OPT_MEMBER, OPT_HEADER,
 	OPT_HEADERS, OPT_STALL, OPT_PORT, OPT_CACERT, OPT_VERBOSE, OPT_OMIT,
+	OPT_FIELD, OPT_EPOCH_KEYS,
 };
 
 /* Parses a decimal number option. */
@@ -1623,6 +1699,8 @@ int main(int argc, char **argv)
 	    {"cacert", required_argument, NULL, OPT_CACERT},
 	    {"verbose", no_argument, NULL, OPT_VERBOSE},
 	    {"omit", required_argument, NULL, OPT_OMIT},
+	    {"field", required_argument, NULL, OPT_FIELD},
+	    {"epoch-keys", required_argument, NULL, OPT_EPOCH_KEYS},
 	    {NULL, 0, NULL, 0},
 	};
 	struct opts o;
@@ -1717,6 +1795,8 @@ int main(int argc, char **argv)
 		case OPT_CACERT: o.cacert = optarg; break;
 		case OPT_VERBOSE: o.verbose = 1; break;
 		case OPT_OMIT: o.omit = optarg; break;
+		case OPT_FIELD: o.field = optarg; break;
+		case OPT_EPOCH_KEYS: o.epoch_keys = optarg; break;
 		default: r = 2; break;
 		}
 	}

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "keys/crypto.h"
+#include "policies/deadline.h"
 #include "policies/policy.h"
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -1348,6 +1349,124 @@ static void sides(void)
 	CHECK_INT(plm_policy_side_parse("SUR", &side, &err), PLM_ERR_INVALID);
 }
 
+/* The deadline named NAME of P, or NULL. */
+static const plm_policy_deadline *deadline_named(const plm_policy *p, const char *name)
+{
+	const plm_policy_deadline *d;
+	size_t i;
+
+	for (i = 0; (d = plm_policy_deadline_at(p, i)) != NULL; i++)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+#define DAY ((uint64_t)PLM_DAY_SECONDS)
+
+/*
+ * policies/deadline.c: what `palermo status` shows for each deadline, day by
+ * day: whole days left rounded down, overdue rounded up, met in time or late
+ * once the review moved on from the deadline's until_stage.
+ */
+static void deadline_status(void)
+{
+	const plm_policy *p = untoc();
+	const uint64_t start = 1767225600; /* 2026-01-01 00:00:00 UTC */
+	uint64_t entered[PLM_POLICY_STAGES_MAX] = {0};
+	const plm_policy_deadline *fp, *cons, *resp;
+	size_t n;
+	plm_deadline_status ds;
+	plm_error err;
+
+	CHECK(p != NULL);
+	n = plm_policy_count(p, PLM_POLICY_STAGES);
+	fp = deadline_named(p, "focal_point_nominated");
+	cons = deadline_named(p, "consultation_held");
+	resp = deadline_named(p, "responses_submitted");
+	CHECK(fp != NULL && cons != NULL && resp != NULL);
+	CHECK_STR(fp->until_stage, "nomination");
+	CHECK_STR(cons->from_stage, "nomination");
+	CHECK_STR(cons->until_stage, "consultation");
+	entered[0] = start;
+	/* Nomination, day 0: two weeks left; the last second still counts. */
+	CHECK_INT(plm_deadline_status_at(p, fp, entered, n, 0, start, &ds, &err), 0);
+	CHECK_INT(ds.state, PLM_DEADLINE_RUNNING);
+	CHECK_INT(ds.due, start + 14 * DAY);
+	CHECK_INT(ds.days_left, 14);
+	CHECK_INT(plm_deadline_status_at(p, fp, entered, n, 0, start + 14 * DAY - 1, &ds,
+	                                 &err), 0);
+	CHECK_INT(ds.days_left, 0);
+	CHECK_INT(plm_deadline_status_at(p, fp, entered, n, 0, start + 14 * DAY, &ds,
+	                                 &err), 0);
+	CHECK_INT(ds.state, PLM_DEADLINE_RUNNING);
+	CHECK_INT(ds.days_left, 0);
+	/* A second late is a day overdue; six days and a bit, seven. */
+	CHECK_INT(plm_deadline_status_at(p, fp, entered, n, 0, start + 14 * DAY + 1, &ds,
+	                                 &err), 0);
+	CHECK_INT(ds.state, PLM_DEADLINE_OVERDUE);
+	CHECK_INT(ds.days_left, -1);
+	CHECK_INT(plm_deadline_status_at(p, fp, entered, n, 0, start + 20 * DAY + 5, &ds,
+	                                 &err), 0);
+	CHECK_INT(ds.days_left, -7);
+	CHECK_STR(plm_deadline_state_name(ds.state), "overdue");
+	CHECK_INT(plm_deadline_status_at(p, resp, entered, n, 0, start, &ds, &err), 0);
+	CHECK_INT(ds.state, PLM_DEADLINE_NOT_STARTED);
+	CHECK_INT(ds.due, 0);
+	CHECK_STR(plm_deadline_state_name(ds.state), "not started");
+	/* Consultation from day 10: the focal point was met in time, and the
+	 * consultation (six weeks from the start) runs on in its own stage. */
+	entered[1] = start + 10 * DAY;
+	CHECK_INT(plm_deadline_status_at(p, fp, entered, n, 1, start + 30 * DAY, &ds, &err),
+	          0);
+	CHECK_INT(ds.state, PLM_DEADLINE_PASSED);
+	CHECK_INT(ds.met_at, start + 10 * DAY);
+	CHECK_INT(ds.days_late, 0);
+	CHECK_INT(plm_deadline_status_at(p, cons, entered, n, 1, start + 30 * DAY, &ds,
+	                                 &err), 0);
+	CHECK_INT(ds.state, PLM_DEADLINE_RUNNING);
+	CHECK_INT(ds.days_left, 12);
+	/* Self-assessment from day 50: the consultation ended 8 days late; the
+	 * responses are due six calendar months later, on 20 August (181 days). */
+	entered[2] = start + 50 * DAY;
+	CHECK_INT(plm_deadline_status_at(p, cons, entered, n, 2, start + 50 * DAY, &ds,
+	                                 &err), 0);
+	CHECK_INT(ds.state, PLM_DEADLINE_PASSED);
+	CHECK_INT(ds.days_late, 8);
+	CHECK_INT(plm_deadline_status_at(p, resp, entered, n, 2, start + 50 * DAY, &ds,
+	                                 &err), 0);
+	CHECK_INT(ds.state, PLM_DEADLINE_RUNNING);
+	CHECK_INT(ds.days_left, 181);
+}
+
+/* until_stage must name a stage, not before from_stage. */
+static void deadline_until_stage(void)
+{
+	static const char from[] = "    from_stage: nomination\n    until_stage: consultation\n";
+	static const char swap[] = "    from_stage: consultation\n    until_stage: nomination\n";
+	plm_policy *q = NULL;
+	plm_error err;
+	char *text, *at;
+	long len;
+	FILE *f;
+
+	f = fopen(untoc_path(), "rb");
+	CHECK(f != NULL);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)len + 1);
+	CHECK(text != NULL && fread(text, 1, (size_t)len, f) == (size_t)len);
+	fclose(f);
+	at = strstr(text, from);
+	CHECK(at != NULL && sizeof(from) == sizeof(swap));
+	memcpy(at, swap, sizeof(swap) - 1);
+	CHECK_INT(plm_policy_parse("swap.yaml", text, (size_t)len, &q, &err), PLM_ERR_FORMAT);
+	CHECK(strstr(err.message, ": expected a stage at or after the from_stage "
+	                          "'consultation', found 'nomination'") != NULL);
+	CHECK(strncmp(err.message, "swap.yaml:", 10) == 0);
+	free(text);
+}
+
 static const struct check_case cases[] = {
     CHECK_CASE(shipped_policy_loads),
     CHECK_CASE(digest_covers_exact_bytes),
@@ -1384,6 +1503,8 @@ static const struct check_case cases[] = {
     CHECK_CASE(schema_top_level),
     CHECK_CASE(load_from_files),
     CHECK_CASE(sides),
+    CHECK_CASE(deadline_status),
+    CHECK_CASE(deadline_until_stage),
 };
 
 int main(int argc, char **argv)
