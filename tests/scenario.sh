@@ -97,12 +97,14 @@ step '3. Italy answers the questionnaire offline, attaching a law; the focal poi
 	(cd "$S" && pal ita_fp questionnaire submit "$REVIEW" filled.yaml --final >final.out) &&
 	head -n 1 "$S/final.out" >"$S/final.id" &&
 	tell "Marco (expert) filled in the form offline and submitted a draft;" &&
-	tell "Giulia (focal point) made the final submission, with the PDF attached." &&
+	tell "Giulia (focal point) made the final submission, with the PDF attached;" &&
+	tell "by the policy, her final submission moved the review to the feedback stage." &&
 	tell "The server saw: $(envelopes_seen)."
 '
 
 step '4. France and Brazil read it, coordinate, send feedback; Italy answers' '
-	pal root admin review advance "$REVIEW" >/dev/null &&
+	pal ita_fp sync >/dev/null && pal ita_fp --json status "$REVIEW" >status.json &&
+	[ "$(jq -r .stage.name status.json)" = feedback ] &&
 	for who in fra_fp fra_exp bra_fp bra_exp ita_fp; do
 		pal $who sync >/dev/null || exit 1
 	done &&

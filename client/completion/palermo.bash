@@ -60,7 +60,7 @@ _palermo() {
 	list|thread) opts="--all" ;;
 	get) opts="--output --force" ;;
 	questionnaire) opts="--party-to --output --final" ;;
-	admin) opts="--server --name --user --state --kdf --usage --expires-in --fingerprint --days --reason --sur --cluster --instrument --language --member --party --remove" ;;
+	admin) opts="--server --name --user --state --kdf --usage --expires-in --fingerprint --days --reason --sur --cluster --instrument --language --member --party --remove --history --no-history" ;;
 	report) opts="--soon --on --html" ;;
 	doctor) opts="--max-skew" ;;
 	help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
