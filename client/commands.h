@@ -25,5 +25,6 @@ PALERMO_COMMAND(get);
 PALERMO_COMMAND(outbox);
 PALERMO_COMMAND(questionnaire);
 PALERMO_COMMAND(admin);
+PALERMO_COMMAND(archive);
 
 #endif

@@ -36,6 +36,8 @@ const struct command commands[] = {
      usage_questionnaire},
     {"admin", cmd_admin, "the secretariat's commands (root, invite, certify, reviews)",
      usage_admin},
+    {"archive", cmd_archive, "seal a review into one signed file, verify it offline, open it",
+     usage_archive},
 };
 const size_t commands_count = sizeof(commands) / sizeof(commands[0]);
 

@@ -354,6 +354,52 @@ int plm_epoch_keys_check_roster(const plm_record *keys, const plm_record *roster
 	return 0;
 }
 
+/* The channel CHANNEL of a decoded, checked epoch_keys record, or NULL. */
+static const plm_epoch_channel *find_channel(const plm_epoch_keys *ek, const char *channel,
+                                             plm_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < ek->n_channels; i++)
+		if (strcmp(ek->channels[i].name, channel) == 0)
+			return &ek->channels[i];
+	plm_error_set(err, PLM_ERR_NOTFOUND, "review %s has no channel %s in epoch %llu",
+	              ek->review_id, channel, (unsigned long long)ek->epoch);
+	return NULL;
+}
+
+/* KEY against CH's commitment: 0 or PLM_ERR_COMMITMENT (no sentence). */
+static int check_commitment(const plm_epoch_keys *ek, const plm_epoch_channel *ch,
+                            const unsigned char key[PLM_KEY_BYTES])
+{
+	unsigned char binding[BINDING_MAX];
+
+	return plm_key_commit_check(ch->commitment, COMMIT_CONTEXT, binding,
+	                            channel_binding(binding, ek->review_id, ek->epoch,
+	                                            ch->name),
+	                            key, NULL);
+}
+
+int plm_epoch_keys_check_key(const plm_record *record, const char *channel,
+                             const unsigned char key[PLM_KEY_BYTES], plm_error *err)
+{
+	const plm_epoch_keys *ek = &record->body.epoch_keys;
+	const plm_epoch_channel *ch;
+	int r;
+
+	if ((r = plm_record_expect_type(record, PLM_RECORD_EPOCH_KEYS, err)) != 0 ||
+	    (r = plm_epoch_keys_body_check(record, err)) != 0)
+		return r;
+	if ((ch = find_channel(ek, channel, err)) == NULL)
+		return PLM_ERR_NOTFOUND;
+	if (check_commitment(ek, ch, key) != 0)
+		return plm_error_set(err, PLM_ERR_COMMITMENT,
+		                     "the key of channel %s for epoch %llu of review %s is "
+		                     "not the key its epoch-keys record commits to",
+		                     ch->name, (unsigned long long)ek->epoch, ek->review_id);
+	return 0;
+}
+
 int plm_epoch_keys_open(const plm_record *record, const char *channel,
                         const plm_identity *me, unsigned char **key, plm_error *err)
 {
@@ -361,23 +407,16 @@ int plm_epoch_keys_open(const plm_record *record, const char *channel,
 	const plm_epoch_channel *ch = NULL;
 	const plm_epoch_recipient *mine;
 	unsigned char fingerprint[PLM_FPR_BYTES];
-	unsigned char binding[BINDING_MAX];
 	unsigned char *out = NULL;
 	plm_epoch_recipient probe;
-	size_t i;
 	int r;
 
 	*key = NULL;
 	if ((r = plm_record_expect_type(record, PLM_RECORD_EPOCH_KEYS, err)) != 0 ||
 	    (r = plm_epoch_keys_body_check(record, err)) != 0)
 		goto out;
-	for (i = 0; i < ek->n_channels && ch == NULL; i++)
-		if (strcmp(ek->channels[i].name, channel) == 0)
-			ch = &ek->channels[i];
-	if (ch == NULL) {
-		r = plm_error_set(
-		    err, PLM_ERR_NOTFOUND, "review %s has no channel %s in epoch %llu",
-		    ek->review_id, channel, (unsigned long long)ek->epoch);
+	if ((ch = find_channel(ek, channel, err)) == NULL) {
+		r = PLM_ERR_NOTFOUND;
 		goto out;
 	}
 	plm_fingerprint(fingerprint, &me->pub);
@@ -402,10 +441,7 @@ int plm_epoch_keys_open(const plm_record *record, const char *channel,
 	                        err)) != 0)
 		goto out;
 	/* PROTOCOL.md §5.5: the key must be the one the signer committed to. */
-	if ((r = plm_key_commit_check(
-	         ch->commitment, COMMIT_CONTEXT, binding,
-	         channel_binding(binding, ek->review_id, ek->epoch, ch->name), out,
-	         NULL)) != 0) {
+	if (check_commitment(ek, ch, out) != 0) {
 		r = plm_error_set(err, PLM_ERR_COMMITMENT,
 		                  "the key of channel %s sealed to you for epoch "
 		                  "%llu of review %s is not the key its signer "
