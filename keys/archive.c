@@ -83,7 +83,7 @@ static int order_next(struct order *o, const plm_tree_head *head, int tag, uint6
                       uint64_t epoch, const char *name, const char *item_desc,
                       plm_error *err)
 {
-	int section = tag_section(tag);
+	int section = tag_section(tag), fresh;
 
 	if (section < 0)
 		return plm_error_set(err, PLM_ERR_FORMAT, "%s: the tag %d is not defined",
@@ -93,26 +93,20 @@ static int order_next(struct order *o, const plm_tree_head *head, int tag, uint6
 		                     "%s comes after the section it belongs to: the items "
 		                     "are out of order",
 		                     item_desc);
-	if (section != o->section) {
-		o->section = section;
-		o->have_seq = 0;
-	}
+	/* Check first, then record: a refused item changes nothing. */
+	fresh = section != o->section;
 	if (is_log_entry(tag)) {
 		if (seq >= head->tree_size)
 			return plm_error_set(err, PLM_ERR_PROOF,
 			                     "%s is beyond the archive's log head (size %" PRIu64
 			                     ")",
 			                     item_desc, head->tree_size);
-		if (o->have_seq && seq <= o->last_seq)
+		if (!fresh && o->have_seq && seq <= o->last_seq)
 			return plm_error_set(err, PLM_ERR_ORDER,
 			                     "%s comes after log index %" PRIu64
 			                     ": entries must be in log order; the archive "
 			                     "was reordered",
 			                     item_desc, o->last_seq);
-		o->have_seq = 1;
-		o->last_seq = seq;
-		o->have_log = 1;
-		o->last_log = seq;
 	} else if (tag == PLM_ARCHIVE_CHANNEL_KEY) {
 		if (o->have_key && (epoch < o->key_epoch ||
 		                    (epoch == o->key_epoch && strcmp(name, o->key_name) <= 0)))
@@ -120,6 +114,17 @@ static int order_next(struct order *o, const plm_tree_head *head, int tag, uint6
 			                     "%s is out of order: channel keys are sorted by "
 			                     "epoch, then channel name",
 			                     item_desc);
+	}
+	if (fresh) {
+		o->section = section;
+		o->have_seq = 0;
+	}
+	if (is_log_entry(tag)) {
+		o->have_seq = 1;
+		o->last_seq = seq;
+		o->have_log = 1;
+		o->last_log = seq;
+	} else if (tag == PLM_ARCHIVE_CHANNEL_KEY) {
 		o->have_key = 1;
 		o->key_epoch = epoch;
 		snprintf(o->key_name, sizeof(o->key_name), "%s", name);
@@ -433,7 +438,8 @@ struct plm_archive_reader {
 	struct order order;
 	plm_archive_header header;
 	unsigned char *policy;
-	unsigned char *record; /* one record, PLM_RECORD_MAX_BYTES */
+	unsigned char *record; /* one record, grown to the largest read */
+	size_t record_cap;
 	size_t pos, fill;      /* the input buffer */
 	unsigned char in[IO_CHUNK];
 };
@@ -578,11 +584,8 @@ int plm_archive_reader_new(plm_archive_reader **out, int fd, plm_error *err)
 	*out = NULL;
 	if ((rc = plm_init(err)) != 0)
 		return rc;
-	if ((r = calloc(1, sizeof(*r))) == NULL ||
-	    (r->record = malloc(PLM_RECORD_MAX_BYTES)) == NULL) {
-		plm_archive_reader_free(r);
+	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return plm_error_set(err, PLM_ERR_NOMEM, "out of memory for the archive reader");
-	}
 	r->fd = fd;
 	h = &r->header;
 	crypto_generichash_init(&r->digest_state, NULL, 0, PLM_HASH_BYTES);
@@ -784,6 +787,15 @@ int plm_archive_reader_next(plm_archive_reader *r, plm_archive_item *item,
 			                   desc, len32, PLM_ARCHIVE_RECORD_MIN,
 			                   (size_t)PLM_RECORD_MAX_BYTES);
 			goto fail;
+		}
+		if (len32 > r->record_cap) {
+			unsigned char *bigger = realloc(r->record, len32);
+			if (bigger == NULL) {
+				rc = plm_error_set(&why, PLM_ERR_NOMEM, "out of memory for %s", desc);
+				goto fail;
+			}
+			r->record = bigger;
+			r->record_cap = len32;
 		}
 		if ((rc = reader_take(r, r->record, len32, 1, desc, &why)) != 0)
 			goto fail;
