@@ -143,6 +143,10 @@ int archive_seal(struct cli *cli, const char *review, const char *path,
 int archive_verify_file(struct cli *cli, const char *file, const unsigned char *trust,
                         const struct archive_hooks *hooks, struct archive_summary *sum);
 
+/* Parses --trust TEXT into TRUST: 1, or -1 after saying why (exit status 2). */
+int archive_trust_option(struct cli *cli, const char *text,
+                         unsigned char trust[PLM_FPR_BYTES]);
+
 /* `palermo archive open` (client/archive_open.c); the arguments after "archive". */
 int archive_open_cmd(struct cli *cli, int argc, char **argv);
 

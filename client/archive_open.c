@@ -228,33 +228,38 @@ static void remove_output(const char *dir)
 	rmdir(dir);
 }
 
-/* Writes the index files (0600) into DIR. */
-static int write_index(struct opener *o, const char *text, size_t text_len, plm_error *err)
+/* Creates DIR/NAME (0600, new) for writing into *F. */
+static int create_in(const char *dir, const char *name, FILE **f, plm_error *err)
 {
 	char path[4200];
-	FILE *f;
-	int fd, ok;
+	int fd;
 
-	snprintf(path, sizeof(path), "%s/index.json", o->dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600)) < 0 ||
-	    (f = fdopen(fd, "w")) == NULL) {
+	    (*f = fdopen(fd, "w")) == NULL) {
 		if (fd >= 0)
 			close(fd);
 		return plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", path, strerror(errno));
 	}
+	return 0;
+}
+
+/* Writes the index files (0600) into DIR: index.json, and TEXT as index.txt. */
+static int write_index(struct opener *o, const char *text, size_t text_len, plm_error *err)
+{
+	FILE *f;
+	int ok;
+
+	if (create_in(o->dir, "index.json", &f, err) != 0)
+		return PLM_ERR_IO;
 	ok = json_dumpf(o->index, f, JSON_INDENT(2)) == 0 && fputc('\n', f) != EOF;
 	if (fclose(f) != 0 || !ok)
-		return plm_error_set(err, PLM_ERR_IO, "cannot write %s", path);
-	snprintf(path, sizeof(path), "%s/index.txt", o->dir);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600)) < 0 ||
-	    (f = fdopen(fd, "w")) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-	}
+		return plm_error_set(err, PLM_ERR_IO, "cannot write the index in %s", o->dir);
+	if (create_in(o->dir, "index.txt", &f, err) != 0)
+		return PLM_ERR_IO;
 	ok = fwrite(text, 1, text_len, f) == text_len;
 	if (fclose(f) != 0 || !ok)
-		return plm_error_set(err, PLM_ERR_IO, "cannot write %s", path);
+		return plm_error_set(err, PLM_ERR_IO, "cannot write the index in %s", o->dir);
 	return 0;
 }
 
@@ -290,9 +295,8 @@ int archive_open_cmd(struct cli *cli, int argc, char **argv)
 		case 'o': dir = optarg; break;
 		case 'k': keyfile = optarg; break;
 		case 't':
-			if (plm_fingerprint_parse(trust, optarg, &err) != 0)
-				return cli_fail(cli, EXIT_USAGE, "--trust: %s", err.message);
-			trusted = 1;
+			if ((trusted = archive_trust_option(cli, optarg, trust)) < 0)
+				return EXIT_USAGE;
 			break;
 		default: return EXIT_USAGE;
 		}

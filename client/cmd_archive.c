@@ -397,6 +397,18 @@ int archive_verify_file(struct cli *cli, const char *file, const unsigned char *
 	                err.message[0] ? err.message : plm_strerror(r));
 }
 
+int archive_trust_option(struct cli *cli, const char *text,
+                         unsigned char trust[PLM_FPR_BYTES])
+{
+	plm_error err;
+
+	if (plm_fingerprint_parse(trust, text, &err) != 0) {
+		cli_fail(cli, EXIT_USAGE, "--trust: %s", err.message);
+		return -1;
+	}
+	return 1;
+}
+
 /* `archive verify FILE [--trust FPR]`. */
 static int archive_verify_cmd(struct cli *cli, int argc, char **argv)
 {
@@ -407,14 +419,12 @@ static int archive_verify_cmd(struct cli *cli, int argc, char **argv)
 	unsigned char trust[PLM_FPR_BYTES];
 	struct archive_summary sum;
 	int c, r, trusted = 0;
-	plm_error err;
 
 	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			if (plm_fingerprint_parse(trust, optarg, &err) != 0)
-				return cli_fail(cli, EXIT_USAGE, "--trust: %s", err.message);
-			trusted = 1;
+			if ((trusted = archive_trust_option(cli, optarg, trust)) < 0)
+				return EXIT_USAGE;
 			break;
 		default: return EXIT_USAGE;
 		}

@@ -274,6 +274,25 @@ static int writer_item(plm_archive_writer *w, int tag, uint64_t seq, uint64_t ep
 	return 0;
 }
 
+/*
+ * Starts log entry TAG at SEQ in B (initialized here): tag, before, seq
+ * and PROOF. On failure B is freed.
+ */
+static int writer_log_entry(plm_archive_writer *w, int tag, uint64_t seq,
+                            const plm_merkle_proof *proof, plm_wbuf *b, plm_error *err)
+{
+	int r;
+
+	plm_wbuf_init(b, 4096, "archive item", err);
+	if ((r = writer_item(w, tag, seq, 0, "", b, err)) != 0) {
+		plm_wbuf_free(b);
+		return r;
+	}
+	plm_wbuf_u64(b, seq);
+	plm_merkle_proof_put(b, proof);
+	return 0;
+}
+
 int plm_archive_write_record(plm_archive_writer *w, int tag, uint64_t seq,
                              const plm_merkle_proof *proof, const unsigned char *record,
                              size_t len, plm_error *err)
@@ -286,13 +305,8 @@ int plm_archive_write_record(plm_archive_writer *w, int tag, uint64_t seq,
 		return plm_error_set(err, PLM_ERR_INVALID,
 		                     "an archived record needs its tag and %d to %zu bytes",
 		                     PLM_ARCHIVE_RECORD_MIN, (size_t)PLM_RECORD_MAX_BYTES);
-	plm_wbuf_init(&b, 4096, "archive item", err);
-	if ((r = writer_item(w, tag, seq, 0, "", &b, err)) != 0) {
-		plm_wbuf_free(&b);
+	if ((r = writer_log_entry(w, tag, seq, proof, &b, err)) != 0)
 		return r;
-	}
-	plm_wbuf_u64(&b, seq);
-	plm_merkle_proof_put(&b, proof);
 	plm_wbuf_u32(&b, (uint32_t)len);
 	if ((r = writer_put_wbuf(w, &b, err)) != 0 || (r = writer_put(w, record, len, err)) != 0)
 		w->failed = 1;
@@ -338,13 +352,8 @@ int plm_archive_write_envelope(plm_archive_writer *w, uint64_t seq,
 	if (in_fd < 0 || len < PLM_ARCHIVE_ENVELOPE_MIN || len > PLM_ARCHIVE_ENVELOPE_MAX)
 		return plm_error_set(err, PLM_ERR_INVALID,
 		                     "an archived envelope needs its file and a length");
-	plm_wbuf_init(&b, 4096, "archive item", err);
-	if ((r = writer_item(w, PLM_ARCHIVE_ENVELOPE, seq, 0, "", &b, err)) != 0) {
-		plm_wbuf_free(&b);
+	if ((r = writer_log_entry(w, PLM_ARCHIVE_ENVELOPE, seq, proof, &b, err)) != 0)
 		return r;
-	}
-	plm_wbuf_u64(&b, seq);
-	plm_merkle_proof_put(&b, proof);
 	plm_wbuf_u64(&b, len);
 	if ((r = writer_put_wbuf(w, &b, err)) != 0)
 		goto out;

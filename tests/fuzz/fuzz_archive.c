@@ -32,6 +32,7 @@ static plm_identity *fixed(unsigned char n)
 	plm_identity *id = NULL;
 	size_t i;
 
+	/* The seeds of tests/unit/fixtures.c and the examples: N, N+1, ... */
 	for (i = 0; i < sizeof(seed); i++)
 		seed[i] = (unsigned char)(n + i);
 	if (plm_identity_from_seed(&id, seed, NULL) != 0)
