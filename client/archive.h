@@ -125,15 +125,22 @@ int archive_check(int fd, const unsigned char *trust, const struct archive_hooks
 const struct archive_cert *archive_find_cert(const struct archive_summary *s,
                                              const unsigned char fpr[PLM_FPR_BYTES]);
 
+/* What archive_seal wrote. */
+struct archive_seal_counts {
+	size_t entries;   /* log entries: certificates, revocations, records, envelopes */
+	size_t documents; /* envelopes */
+	size_t refused;   /* envelopes this client refused, left out */
+};
+
 /*
  * Seals REVIEW into a new file PATH (refused if it exists) for the archive
  * public key ARCHIVE_PK, as the unlocked, connected secretariat member of
- * CLI, from what this client verified (run `palermo sync` first: the
- * command does). Counts go to *ENTRIES and *DOCUMENTS.
+ * CLI, from what this client verified (the command syncs first). PLM_ERR_DENIED
+ * when CLI is not the review's secretariat. *COUNTS says what went in.
  */
 int archive_seal(struct cli *cli, const char *review, const char *path,
-                 const unsigned char archive_pk[PLM_BOX_PK_BYTES], size_t *entries,
-                 size_t *documents, plm_error *err);
+                 const unsigned char archive_pk[PLM_BOX_PK_BYTES],
+                 struct archive_seal_counts *counts, plm_error *err);
 
 /*
  * Opens FILE and runs archive_check over it with HOOKS. Reports a failure

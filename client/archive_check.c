@@ -468,6 +468,7 @@ static int check_channel_key(struct walk *w, plm_error *err)
 /* One item of the walk. */
 static int check_item(struct walk *w, plm_error *err)
 {
+	char hex[2 * PLM_HASH_BYTES + 1];
 	plm_record *rec = NULL;
 	plm_error why;
 	int r = 0;
@@ -480,6 +481,13 @@ static int check_item(struct walk *w, plm_error *err)
 	case PLM_ARCHIVE_RECORD:
 		if (plm_record_decode(w->item.record, w->item.record_len, &rec, &why) != 0)
 			return flaw(w, err, why.code, "%s", why.message);
+		/* From now on the item is named by its type and id too. */
+		plm_hex(hex, rec->id, PLM_HASH_BYTES);
+		snprintf(w->desc, sizeof(w->desc),
+		         "archive item %" PRIu64 " (%s%s record %.12s at log index %" PRIu64 ")",
+		         w->item.number,
+		         w->item.tag == PLM_ARCHIVE_DEPLOYMENT ? "" : "review's ",
+		         plm_record_type_name(rec->type), hex, w->item.seq);
 		r = w->item.tag == PLM_ARCHIVE_DEPLOYMENT ? check_deployment(w, rec, err)
 		                                          : check_record(w, rec, err);
 		plm_record_free(rec);

@@ -307,8 +307,8 @@ out:
 }
 
 int archive_seal(struct cli *cli, const char *review, const char *path,
-                 const unsigned char archive_pk[PLM_BOX_PK_BYTES], size_t *entries,
-                 size_t *documents, plm_error *err)
+                 const unsigned char archive_pk[PLM_BOX_PK_BYTES],
+                 struct archive_seal_counts *counts, plm_error *err)
 {
 	struct seal s;
 	plm_archive_header h;
@@ -324,7 +324,7 @@ int archive_seal(struct cli *cli, const char *review, const char *path,
 	s.cli = cli;
 	s.review = review;
 	s.err = err;
-	*entries = *documents = 0;
+	memset(counts, 0, sizeof(*counts));
 	plm_fingerprint(fpr, &cli->me->pub);
 	if ((r = local_review(cli, review, INT64_MAX, &state, err)) != 0)
 		goto out;
@@ -401,7 +401,7 @@ int archive_seal(struct cli *cli, const char *review, const char *path,
 		const struct entry *e = &s.review_entries.v[i];
 		if (e->tag == PLM_ARCHIVE_ENVELOPE) {
 			r = write_envelope(&s, e);
-			++*documents;
+			counts->documents++;
 		} else {
 			r = plm_archive_write_record(s.writer, PLM_ARCHIVE_RECORD, (uint64_t)e->seq,
 			                             &e->proof, e->bytes, e->len, err);
@@ -416,7 +416,8 @@ int archive_seal(struct cli *cli, const char *review, const char *path,
 		                  strerror(errno));
 		goto out;
 	}
-	*entries = s.deployment.n + s.review_entries.n;
+	counts->entries = s.deployment.n + s.review_entries.n;
+	counts->refused = s.refused;
 out:
 	if (fd >= 0 && close(fd) != 0 && r == 0)
 		r = plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", path, strerror(errno));

@@ -159,7 +159,7 @@ static int archive_seal_cmd(struct cli *cli, int argc, char **argv)
 	const char *path = NULL, *to = NULL, *review;
 	struct sync_result res;
 	char hex[2 * PLM_BOX_PK_BYTES + 1];
-	size_t entries = 0, documents = 0;
+	struct archive_seal_counts counts;
 	plm_error err;
 	int c, r;
 
@@ -185,7 +185,7 @@ static int archive_seal_cmd(struct cli *cli, int argc, char **argv)
 	memset(&res, 0, sizeof(res));
 	if (sync_run(cli, NULL, &res, &err) != 0)
 		return cli_fail_err(cli, &err);
-	if ((r = archive_seal(cli, review, path, pk, &entries, &documents, &err)) != 0)
+	if ((r = archive_seal(cli, review, path, pk, &counts, &err)) != 0)
 		return cli_fail(cli,
 		                r == PLM_ERR_DENIED ? EXIT_AUTH
 		                : r == PLM_ERR_EXISTS ? EXIT_FAILURE_
@@ -193,12 +193,19 @@ static int archive_seal_cmd(struct cli *cli, int argc, char **argv)
 		                "%s", err.message);
 	plm_hex(hex, pk, PLM_BOX_PK_BYTES);
 	if (cli->json)
-		return cli_json(cli, json_pack("{s:s, s:s, s:I, s:I, s:s}", "review", review,
-		                               "file", path, "entries", (json_int_t)entries,
-		                               "documents", (json_int_t)documents,
+		return cli_json(cli, json_pack("{s:s, s:s, s:I, s:I, s:I, s:s}", "review", review,
+		                               "file", path, "entries", (json_int_t)counts.entries,
+		                               "documents", (json_int_t)counts.documents,
+		                               "left_out", (json_int_t)counts.refused,
 		                               "archive_key", hex));
+	if (counts.refused > 0)
+		cli_warn(cli,
+		         "%zu document%s of review %s failed verification here and %s left "
+		         "out of the archive (`palermo list` shows why)",
+		         counts.refused, counts.refused == 1 ? "" : "s", review,
+		         counts.refused == 1 ? "is" : "are");
 	cli_say(cli, "Sealed review %s into %s: %zu log entries, %zu documents.", review, path,
-	        entries, documents);
+	        counts.entries, counts.documents);
 	cli_say(cli, "The channel keys are sealed to the archive key %.16s...", hex);
 	return EXIT_OK;
 }

@@ -117,14 +117,14 @@ flipped() {
 test_expect_success 'one flipped bit in a record, an envelope, the head or the signature fails' '
 	size=$(stat -c %s review.plma) &&
 	n=$(first record) &&
-	flipped $(($(item $n offset) + $(item $n length) - 70)) \
-		"archive item $n \(record at log index $(item $n seq)\)" &&
+	flipped $(($(item $n offset) + $(item $n length) - 40)) \
+		"archive item $n \(review.s [a-z_]+ record [0-9a-f]{12} at log index $(item $n seq)\)" &&
 	n=$(first envelope) &&
 	flipped $(($(item $n offset) + $(item $n length) / 2)) \
 		"archive item $n \(envelope at log index $(item $n seq)\)" &&
 	n=$(first "certificate or revocation") &&
 	flipped $(($(item $n offset) + $(item $n length) - 10)) \
-		"archive item $n \(certificate or revocation at log index $(item $n seq)\)" &&
+		"archive item $n \(certificate record [0-9a-f]{12} at log index $(item $n seq)\)" &&
 	flipped $((6 + ${#REVIEW} + 8 + 96 + 30)) "log head \(header\)" &&
 	flipped $((size - 10)) "signature \(trailer\) does not verify" &&
 	flipped $((size - 80)) "digest \(trailer\) does not match"
