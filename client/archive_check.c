@@ -328,6 +328,7 @@ static int check_record(struct walk *w, const plm_record *rec, plm_error *err)
 	const struct archive_cert *signer;
 	const struct archive_doc *doc;
 	const char *review = plm_record_review(rec);
+	unsigned char digest[PLM_HASH_BYTES];
 	char who[160];
 	plm_error why;
 	int r;
@@ -354,6 +355,20 @@ static int check_record(struct walk *w, const plm_record *rec, plm_error *err)
 		if (plm_review_check_disclosure(w->review, w->policy, rec, doc->kind, &why) != 0)
 			return flaw(w, err, why.code, "the disclosure by %s: %s", who, why.message);
 		break;
+	case PLM_RECORD_ROSTER:
+		/* The archive's own words first; plm_review_apply checks it again. */
+		plm_hash(digest, w->h->policy, w->h->policy_len);
+		if (memcmp(digest, rec->body.roster.policy_digest, PLM_HASH_BYTES) != 0)
+			return flaw(w, err, PLM_ERR_MISMATCH,
+			            "the archive's policy file (header) is not the policy this "
+			            "roster was made under (their digests differ): the policy "
+			            "was altered or replaced");
+		if ((r = note_roster(w, rec, err)) != 0)
+			return r;
+		if (plm_review_apply(w->review, w->policy, w->h->root, rec, &why) != 0)
+			return flaw(w, err, why.code, "the roster signed by %s: %s", who,
+			            why.message);
+		break;
 	case PLM_RECORD_AGREEMENT:
 		if ((doc = find_doc(w, rec->body.agreement.document)) == NULL ||
 		    strcmp(doc->kind, rec->body.agreement.kind) != 0)
@@ -362,8 +377,6 @@ static int check_record(struct walk *w, const plm_record *rec, plm_error *err)
 			            who, rec->body.agreement.kind);
 		/* fall through */
 	default:
-		if (rec->type == PLM_RECORD_ROSTER && (r = note_roster(w, rec, err)) != 0)
-			return r;
 		if (plm_review_apply(w->review, w->policy, w->h->root, rec, &why) != 0)
 			return flaw(w, err, why.code, "the %s record signed by %s: %s",
 			            plm_record_type_name(rec->type), who, why.message);

@@ -364,8 +364,8 @@ int archive_open_cmd(struct cli *cli, int argc, char **argv)
 		r = cli_json(cli, json_pack("{s:s, s:s, s:I}", "review", second.header.review_id,
 		                            "folder", dir, "documents", (json_int_t)o.written));
 	else
-		cli_say(cli, "Opened %zu documents of review %s into %s (see %s/index.txt).",
-		        o.written, second.header.review_id, dir, dir);
+		cli_say(cli, "Opened %zu document%s of review %s into %s (see %s/index.txt).",
+		        o.written, o.written == 1 ? "" : "s", second.header.review_id, dir, dir);
 	r = EXIT_OK;
 out:
 	if (o.tmp_fd >= 0) {

@@ -204,8 +204,8 @@ static int archive_seal_cmd(struct cli *cli, int argc, char **argv)
 		         "out of the archive (`palermo list` shows why)",
 		         counts.refused, counts.refused == 1 ? "" : "s", review,
 		         counts.refused == 1 ? "is" : "are");
-	cli_say(cli, "Sealed review %s into %s: %zu log entries, %zu documents.", review, path,
-	        counts.entries, counts.documents);
+	cli_say(cli, "Sealed review %s into %s: %zu log entries, %zu document%s.", review,
+	        path, counts.entries, counts.documents, counts.documents == 1 ? "" : "s");
 	cli_say(cli, "The channel keys are sealed to the archive key %.16s...", hex);
 	return EXIT_OK;
 }

@@ -126,6 +126,8 @@ test_expect_success 'one flipped bit in a record, an envelope, the head or the s
 	flipped $(($(item $n offset) + $(item $n length) - 10)) \
 		"archive item $n \(certificate record [0-9a-f]{12} at log index $(item $n seq)\)" &&
 	flipped $((6 + ${#REVIEW} + 8 + 96 + 30)) "log head \(header\)" &&
+	flipped $((6 + ${#REVIEW} + 8 + 96 + 145 + 4 + 10)) \
+		"roster record .*policy file \(header\) is not the policy this roster was made under" &&
 	flipped $((size - 10)) "signature \(trailer\) does not verify" &&
 	flipped $((size - 80)) "digest \(trailer\) does not match"
 '
