@@ -29,5 +29,6 @@ PALERMO_COMMAND(report);
 PALERMO_COMMAND(doctor);
 PALERMO_COMMAND(__complete);
 PALERMO_COMMAND(agree);
+PALERMO_COMMAND(archive);
 
 #endif

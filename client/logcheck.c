@@ -143,12 +143,12 @@ out:
 	return r;
 }
 
-int logcheck_included(struct transport *net, int kind, const unsigned char id[32],
-                      int64_t seq, const plm_tree_head *head, plm_error *err)
+int logcheck_inclusion(struct transport *net, int kind, const unsigned char id[32],
+                       int64_t *seq, const plm_tree_head *head, plm_merkle_proof *proof,
+                       plm_error *err)
 {
 	char hex[2 * PLM_HASH_BYTES + 1], h[LOGCHECK_DESCRIBE_MAX], path[160];
 	unsigned char leaf[PLM_MERKLE_HASH_BYTES];
-	plm_merkle_proof proof;
 	json_t *doc = NULL, *index, *size;
 	plm_error why;
 	int r;
@@ -161,25 +161,35 @@ int logcheck_included(struct transport *net, int kind, const unsigned char id[32
 		return r;
 	index = json_object_get(doc, "index");
 	size = json_object_get(doc, "size");
-	if ((r = json_proof(doc, &proof, err)) != 0)
+	if ((r = json_proof(doc, proof, err)) != 0)
 		goto out;
 	plm_merkle_entry_leaf(leaf, kind, id);
-	if (!json_is_integer(index) || json_integer_value(index) != seq ||
+	if (*seq < 0 && json_is_integer(index) && json_integer_value(index) >= 0)
+		*seq = json_integer_value(index);
+	if (!json_is_integer(index) || json_integer_value(index) != *seq ||
 	    !json_is_integer(size) ||
 	    (uint64_t)json_integer_value(size) != head->tree_size) {
 		r = plm_error_set(err, PLM_ERR_PROOF,
 		                  "the server proves %.12s at another place than seq "
 		                  "%" PRId64 " of the head it signed (%s)",
-		                  hex, seq, h);
+		                  hex, *seq, h);
 		goto out;
 	}
-	if (plm_merkle_inclusion_verify(leaf, (uint64_t)seq, head->tree_size, &proof,
+	if (plm_merkle_inclusion_verify(leaf, (uint64_t)*seq, head->tree_size, proof,
 	                                head->root_hash, &why) != 0)
 		r = plm_error_set(err, PLM_ERR_PROOF,
 		                  "%.12s at seq %" PRId64 " is not in the log head the "
 		                  "server signed (%s): %s",
-		                  hex, seq, h, why.message);
+		                  hex, *seq, h, why.message);
 out:
 	json_decref(doc);
 	return r;
+}
+
+int logcheck_included(struct transport *net, int kind, const unsigned char id[32],
+                      int64_t seq, const plm_tree_head *head, plm_error *err)
+{
+	plm_merkle_proof proof;
+
+	return logcheck_inclusion(net, kind, id, &seq, head, &proof, err);
 }

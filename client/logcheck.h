@@ -14,6 +14,7 @@
 
 #include "client/state.h"
 #include "client/transport.h"
+#include "keys/merkle.h"
 #include "keys/treehead.h"
 
 /* Room for logcheck_describe: "size N, root 0123456789ab". */
@@ -58,5 +59,14 @@ int logcheck_consistent(struct transport *net, const char *whose,
  */
 int logcheck_included(struct transport *net, int kind, const unsigned char id[32],
                       int64_t seq, const plm_tree_head *head, plm_error *err);
+
+/*
+ * As logcheck_included, and hands the verified proof out in *PROOF. *SEQ
+ * below 0 takes the index the server names (for an entry whose log index
+ * this client did not keep, such as the root certificate from init).
+ */
+int logcheck_inclusion(struct transport *net, int kind, const unsigned char id[32],
+                       int64_t *seq, const plm_tree_head *head, plm_merkle_proof *proof,
+                       plm_error *err);
 
 #endif

@@ -43,6 +43,8 @@ const struct command commands[] = {
     {"doctor", cmd_doctor, "check this client's set-up and say what to fix", usage_doctor},
     /* hidden (not listed by `palermo help`): for the shell completions */
     {"__complete", cmd___complete, NULL, usage___complete},
+    {"archive", cmd_archive, "seal a review into one signed file, verify it offline, open it",
+     usage_archive},
 };
 const size_t commands_count = sizeof(commands) / sizeof(commands[0]);
 

@@ -354,15 +354,30 @@ int plm_epoch_keys_check_roster(const plm_record *keys, const plm_record *roster
 	return 0;
 }
 
-/* The channel NAME of epoch keys EK, or NULL. */
-static const plm_epoch_channel *find_channel(const plm_epoch_keys *ek, const char *name)
+/* The channel CHANNEL of a decoded, checked epoch_keys record, or NULL. */
+static const plm_epoch_channel *find_channel(const plm_epoch_keys *ek, const char *channel,
+                                             plm_error *err)
 {
 	size_t i;
 
 	for (i = 0; i < ek->n_channels; i++)
-		if (strcmp(ek->channels[i].name, name) == 0)
+		if (strcmp(ek->channels[i].name, channel) == 0)
 			return &ek->channels[i];
+	plm_error_set(err, PLM_ERR_NOTFOUND, "review %s has no channel %s in epoch %llu",
+	              ek->review_id, channel, (unsigned long long)ek->epoch);
 	return NULL;
+}
+
+/* KEY against CH's commitment: 0 or PLM_ERR_COMMITMENT (no sentence). */
+static int check_commitment(const plm_epoch_keys *ek, const plm_epoch_channel *ch,
+                            const unsigned char key[PLM_KEY_BYTES])
+{
+	unsigned char binding[BINDING_MAX];
+
+	return plm_key_commit_check(ch->commitment, COMMIT_CONTEXT, binding,
+	                            channel_binding(binding, ek->review_id, ek->epoch,
+	                                            ch->name),
+	                            key, NULL);
 }
 
 int plm_epoch_keys_check_key(const plm_record *record, const char *channel,
@@ -370,28 +385,18 @@ int plm_epoch_keys_check_key(const plm_record *record, const char *channel,
 {
 	const plm_epoch_keys *ek = &record->body.epoch_keys;
 	const plm_epoch_channel *ch;
-	unsigned char binding[BINDING_MAX];
 	int r;
 
 	if ((r = plm_record_expect_type(record, PLM_RECORD_EPOCH_KEYS, err)) != 0 ||
 	    (r = plm_epoch_keys_body_check(record, err)) != 0)
 		return r;
-	if ((ch = find_channel(ek, channel)) == NULL)
-		return plm_error_set(err, PLM_ERR_NOTFOUND,
-		                     "review %s has no channel %s in epoch %llu",
-		                     ek->review_id, channel, (unsigned long long)ek->epoch);
-	/* PROTOCOL.md §5.5: the key must be the one the signer committed to. */
-	if (plm_key_commit_check(ch->commitment, COMMIT_CONTEXT, binding,
-	                         channel_binding(binding, ek->review_id, ek->epoch,
-	                                         ch->name),
-	                         key, NULL) != 0)
+	if ((ch = find_channel(ek, channel, err)) == NULL)
+		return PLM_ERR_NOTFOUND;
+	if (check_commitment(ek, ch, key) != 0)
 		return plm_error_set(err, PLM_ERR_COMMITMENT,
-		                     "the key of channel %s sealed to you for epoch "
-		                     "%llu of review %s is not the key its signer "
-		                     "committed to: other members may hold another key; "
-		                     "report this record to the secretariat",
-		                     ch->name, (unsigned long long)ek->epoch,
-		                     ek->review_id);
+		                     "the key of channel %s for epoch %llu of review %s is "
+		                     "not the key its epoch-keys record commits to",
+		                     ch->name, (unsigned long long)ek->epoch, ek->review_id);
 	return 0;
 }
 
@@ -410,10 +415,8 @@ int plm_epoch_keys_open(const plm_record *record, const char *channel,
 	if ((r = plm_record_expect_type(record, PLM_RECORD_EPOCH_KEYS, err)) != 0 ||
 	    (r = plm_epoch_keys_body_check(record, err)) != 0)
 		goto out;
-	if ((ch = find_channel(ek, channel)) == NULL) {
-		r = plm_error_set(
-		    err, PLM_ERR_NOTFOUND, "review %s has no channel %s in epoch %llu",
-		    ek->review_id, channel, (unsigned long long)ek->epoch);
+	if ((ch = find_channel(ek, channel, err)) == NULL) {
+		r = PLM_ERR_NOTFOUND;
 		goto out;
 	}
 	plm_fingerprint(fingerprint, &me->pub);
@@ -435,9 +438,19 @@ int plm_epoch_keys_open(const plm_record *record, const char *channel,
 		goto out;
 	}
 	if ((r = plm_key_unseal(out, mine->sealed_key, me->pub.box_pk, me->box_sk,
-	                        err)) != 0 ||
-	    (r = plm_epoch_keys_check_key(record, channel, out, err)) != 0)
+	                        err)) != 0)
 		goto out;
+	/* PROTOCOL.md §5.5: the key must be the one the signer committed to. */
+	if (check_commitment(ek, ch, out) != 0) {
+		r = plm_error_set(err, PLM_ERR_COMMITMENT,
+		                  "the key of channel %s sealed to you for epoch "
+		                  "%llu of review %s is not the key its signer "
+		                  "committed to: other members may hold another key; "
+		                  "report this record to the secretariat",
+		                  ch->name, (unsigned long long)ek->epoch,
+		                  ek->review_id);
+		goto out;
+	}
 	*key = out;
 	out = NULL;
 out:

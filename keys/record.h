@@ -414,6 +414,15 @@ int plm_epoch_keys_open(const plm_record *record, const char *channel,
                         const plm_identity *me, unsigned char **key, plm_error *err);
 
 /*
+ * Checks KEY against the commitment of CHANNEL in epoch_keys record RECORD
+ * (PROTOCOL.md §5.5), as a key received some other way than sealed to a
+ * member (a history grant, §5.11; a sealed archive, §9). PLM_ERR_TYPE, PLM_ERR_NOTFOUND (no such
+ * channel), PLM_ERR_COMMITMENT (not the committed key).
+ */
+int plm_epoch_keys_check_key(const plm_record *record, const char *channel,
+                             const unsigned char key[PLM_KEY_BYTES], plm_error *err);
+
+/*
  * Puts DOCUMENT_KEY into DISCLOSURE (whose review_id, envelope_id and scope
  * are set): wrapped under PARTIES_KEY (the parties group's channel key of
  * parties_epoch) for scope parties, in clear for scope public (PARTIES_KEY
@@ -435,14 +444,6 @@ int plm_disclosure_set_key(plm_disclosure *disclosure,
 int plm_disclosure_document_key(const plm_record *record,
                                 const unsigned char *parties_key, unsigned char **key,
                                 plm_error *err);
-
-/*
- * Checks that KEY is the key of CHANNEL that epoch_keys record RECORD
- * commits to (PROTOCOL.md §5.5): PLM_ERR_NOTFOUND if RECORD has no such
- * channel, PLM_ERR_COMMITMENT if the key is another one.
- */
-int plm_epoch_keys_check_key(const plm_record *record, const char *channel,
-                             const unsigned char key[PLM_KEY_BYTES], plm_error *err);
 
 /* ---- history grants (PROTOCOL.md §5.11) ------------------------------- */
 

@@ -35,5 +35,6 @@ void examples_records(void);
 void examples_envelope(void);
 void examples_merkle(void);
 void examples_history(void);
+void examples_archive(void);
 
 #endif

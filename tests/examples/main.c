@@ -105,5 +105,7 @@ int main(void)
 	examples_merkle();
 	rng_counter = (uint64_t)6 << 32;
 	examples_history();
+	rng_counter = (uint64_t)9 << 32;
+	examples_archive();
 	return 0;
 }
