@@ -763,8 +763,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		if (forward(conn, method, x, port, &again) == 0) {
 			json_t *doc = json_loadb((const char *)again.body, again.len, 0, NULL);
 			const char *type = json_string_value(json_object_get(doc, "type"));
-			plog(p, "REPLAY %s %s -> %ld %s", method, x->uri, again.status,
-			     type != NULL ? type : "");
+			const char *detail = json_string_value(json_object_get(doc, "detail"));
+			plog(p, "REPLAY %s %s -> %ld %s: %s", method, x->uri, again.status,
+			     type != NULL ? type : "", detail != NULL ? detail : "");
 			json_decref(doc);
 		}
 		answer_free(&again);
