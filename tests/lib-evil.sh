@@ -75,3 +75,37 @@ seq_of_envelope() {
 }
 
 log_size() { api_unsigned GET /v1/health | sed 1d | jq -r .log_size; }
+
+# evil_review HOME:USER:STATE[:ROLE]...: the daemon and the proxy, the root,
+# each person enrolled, the review of Italy (criminalization cluster,
+# reviewed by France and Brazil) created with those given a ROLE and moved
+# on to self_assessment, and synced by each of them. What it prints goes to
+# $TRASH/setup.log; a failure is reported as "FAIL - SCRIPT/setup".
+evil_review() {
+	evil_review_steps "$@" >"$TRASH/setup.log" 2>&1 ||
+	{
+		echo "FAIL - $test_name/setup"
+		cat "$TRASH/setup.log" "$TRASH/daemon.log" "$TRASH/proxy.err" 2>/dev/null
+	}
+}
+
+evil_review_steps() {
+	cd "$TRASH" && evil_start && cd "$OLDPWD" && setup_root || return 1
+	_members=
+	_synced=
+	for _p in "$@"; do
+		_home=$(echo "$_p" | cut -d: -f1) _user=$(echo "$_p" | cut -d: -f2)
+		_state=$(echo "$_p" | cut -d: -f3) _role=$(echo "$_p" | cut -d: -f4)
+		enrol "$_home" "$_user" "$_user" "$_state" || return 1
+		[ -z "$_role" ] && continue
+		_members="$_members --member $_user:$_role"
+		_synced="$_synced $_home"
+	done
+	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
+		--instrument untoc:FRA,BRA --language en $_members &&
+	pal root admin review advance "$REVIEW" &&
+	pal root admin review advance "$REVIEW" || return 1
+	for _home in $_synced; do
+		pal "$_home" sync >/dev/null || return 1
+	done
+}

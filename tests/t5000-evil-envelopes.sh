@@ -13,25 +13,8 @@
 . "$(dirname "$0")/lib-identity.sh"
 . "$(dirname "$0")/lib-evil.sh"
 
-setup_people() {
-	setup_root &&
-	enrol ita_fp it-fp-rossi "Giulia Rossi" ITA &&
-	enrol fra_fp fr-fp-martin "Claire Martin" FRA &&
-	enrol bra_exp br-exp-lima "Pedro Lima" BRA &&
-	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
-		--instrument untoc:FRA,BRA --language en \
-		--member it-fp-rossi:focal_point --member fr-fp-martin:focal_point \
-		--member br-exp-lima:expert &&
-	pal root admin review advance "$REVIEW" &&
-	pal root admin review advance "$REVIEW" &&
-	for who in ita_fp fra_fp bra_exp; do
-		pal $who sync >/dev/null || return 1
-	done
-}
-
-cd "$TRASH" && evil_start && cd "$OLDPWD" &&
-	setup_people >"$TRASH/setup.log" 2>&1 ||
-	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log" "$TRASH/daemon.log" "$TRASH/proxy.err"; }
+evil_review ita_fp:it-fp-rossi:ITA:focal_point fra_fp:fr-fp-martin:FRA:focal_point \
+	bra_exp:br-exp-lima:BRA:expert
 
 # send_doc WHO TEXT: WHO sends TEXT as a message; prints its id.
 send_doc() {

@@ -12,29 +12,9 @@
 . "$(dirname "$0")/lib-identity.sh"
 . "$(dirname "$0")/lib-evil.sh"
 
-setup_people() {
-	setup_root &&
-	enrol ita_fp it-fp-rossi "Giulia Rossi" ITA &&
-	enrol ita_obs it-obs-verdi "Luca Verdi" ITA &&
-	enrol fra_fp fr-fp-martin "Claire Martin" FRA &&
-	enrol bra_fp br-fp-souza "Ana Souza" BRA &&
-	enrol bra_exp br-exp-lima "Pedro Lima" BRA &&
-	enrol outsider de-exp-weber "Jonas Weber" DEU &&
-	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
-		--instrument untoc:FRA,BRA --language en \
-		--member it-fp-rossi:focal_point --member it-obs-verdi:observer \
-		--member fr-fp-martin:focal_point --member br-fp-souza:focal_point \
-		--member br-exp-lima:expert &&
-	pal root admin review advance "$REVIEW" &&
-	pal root admin review advance "$REVIEW" &&
-	for who in ita_fp fra_fp; do
-		pal $who sync >/dev/null || return 1
-	done
-}
-
-cd "$TRASH" && evil_start && cd "$OLDPWD" &&
-	setup_people >"$TRASH/setup.log" 2>&1 ||
-	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log" "$TRASH/daemon.log" "$TRASH/proxy.err"; }
+evil_review ita_fp:it-fp-rossi:ITA:focal_point ita_obs:it-obs-verdi:ITA:observer \
+	fra_fp:fr-fp-martin:FRA:focal_point bra_fp:br-fp-souza:BRA:focal_point \
+	bra_exp:br-exp-lima:BRA:expert outsider:de-exp-weber:DEU
 
 # members_refuse PATTERN WHO...: each WHO syncs, exits 3, and says PATTERN.
 members_refuse() {

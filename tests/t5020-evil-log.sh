@@ -12,22 +12,6 @@
 . "$(dirname "$0")/lib-identity.sh"
 . "$(dirname "$0")/lib-evil.sh"
 
-setup_people() {
-	setup_root &&
-	enrol ita_fp it-fp-rossi "Giulia Rossi" ITA &&
-	enrol fra_fp fr-fp-martin "Claire Martin" FRA &&
-	enrol bra_exp br-exp-lima "Pedro Lima" BRA &&
-	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
-		--instrument untoc:FRA,BRA --language en \
-		--member it-fp-rossi:focal_point --member fr-fp-martin:focal_point \
-		--member br-exp-lima:expert &&
-	pal root admin review advance "$REVIEW" &&
-	pal root admin review advance "$REVIEW" &&
-	for who in ita_fp fra_fp bra_exp; do
-		pal $who sync >/dev/null || return 1
-	done
-}
-
 # The second daemon of the split view, on the copy DATA2 of the data folder.
 second_daemon_cleanup() {
 	[ -f "$TRASH/d2.pid" ] && kill "$(cat "$TRASH/d2.pid")" 2>/dev/null
@@ -47,15 +31,24 @@ second_daemon_start() {
 	done
 }
 
-cd "$TRASH" && evil_start && cd "$OLDPWD" &&
-	setup_people >"$TRASH/setup.log" 2>&1 ||
-	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log" "$TRASH/daemon.log" "$TRASH/proxy.err"; }
+evil_review ita_fp:it-fp-rossi:ITA:focal_point fra_fp:fr-fp-martin:FRA:focal_point \
+	bra_exp:br-exp-lima:BRA:expert
 
 # The stored head of WHO: "size root-hex" (as in t3000).
 head_of() {
 	_hex=$(sqlite3 "$HOMES/$1/state.db" \
 		"SELECT hex(value) FROM settings WHERE key = 'tree_head'") &&
 	echo "$((0x$(echo "$_hex" | cut -c3-18))) $(echo "$_hex" | cut -c35-98 | tr A-F a-f)"
+}
+
+# head_refused WHO PATTERN: WHO's sync exits 3 saying "the server's log
+# PATTERN", @SIZE@ and @ROOT@ standing for the head WHO kept, which stays.
+head_refused() {
+	_before=$(head_of "$1") &&
+	_pat=$(echo "$2" | sed "s/@SIZE@/${_before%% *}/; s/@ROOT@/$(echo "${_before#* }" | cut -c1-12)/") &&
+	exit_is 3 pal "$1" sync >out 2>err &&
+	grep "the server.s log $_pat" err &&
+	[ "$(head_of "$1")" = "$_before" ]
 }
 
 send_doc() {
@@ -67,10 +60,8 @@ test_expect_success 'an old signed tree head served again is a rollback, for eve
 	for who in ita_fp fra_fp bra_exp; do pal $who sync >/dev/null || return 1; done &&
 	evil_mode replay-head &&
 	for who in ita_fp fra_fp bra_exp; do
-		before=$(head_of $who) &&
-		exit_is 3 pal $who sync >out 2>err &&
-		grep "the server.s log went back: the head this client accepted before was size ${before%% *}, root $(echo "${before#* }" | cut -c1-12), the server now signs size [0-9]*, root [0-9a-f]\{12\}" err &&
-		[ "$(head_of $who)" = "$before" ] || return 1
+		head_refused $who "went back: the head this client accepted before was size @SIZE@, root @ROOT@, the server now signs size [0-9]*, root [0-9a-f]\{12\}" ||
+			return 1
 	done &&
 	evil_mode honest
 '
@@ -78,10 +69,8 @@ test_expect_success 'an old signed tree head served again is a rollback, for eve
 test_expect_success 'a head over another history, signed with the log key itself, is a fork' '
 	evil_mode forge-head "$DATA/log.seed" &&
 	for who in ita_fp fra_fp; do
-		before=$(head_of $who) &&
-		exit_is 3 pal $who sync >out 2>err &&
-		grep "the server.s log forked: the head this client accepted before (size ${before%% *}, root $(echo "${before#* }" | cut -c1-12)) is not a prefix of the head it signs now (size [0-9]*, root [0-9a-f]\{12\})" err &&
-		[ "$(head_of $who)" = "$before" ] || return 1
+		head_refused $who "forked: the head this client accepted before (size @SIZE@, root @ROOT@) is not a prefix of the head it signs now (size [0-9]*, root [0-9a-f]\{12\})" ||
+			return 1
 	done &&
 	evil_mode honest
 '

@@ -15,26 +15,8 @@
 
 MEMBERS="ita_fp ita_obs fra_fp bra_exp"
 
-setup_people() {
-	setup_root &&
-	enrol ita_fp it-fp-rossi "Giulia Rossi" ITA &&
-	enrol ita_obs it-obs-verdi "Luca Verdi" ITA &&
-	enrol fra_fp fr-fp-martin "Claire Martin" FRA &&
-	enrol bra_exp br-exp-lima "Pedro Lima" BRA &&
-	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
-		--instrument untoc:FRA,BRA --language en \
-		--member it-fp-rossi:focal_point --member it-obs-verdi:observer \
-		--member fr-fp-martin:focal_point --member br-exp-lima:expert &&
-	pal root admin review advance "$REVIEW" &&
-	pal root admin review advance "$REVIEW" &&
-	for who in $MEMBERS; do
-		pal $who sync >/dev/null || return 1
-	done
-}
-
-cd "$TRASH" && evil_start && cd "$OLDPWD" &&
-	setup_people >"$TRASH/setup.log" 2>&1 ||
-	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log" "$TRASH/daemon.log" "$TRASH/proxy.err"; }
+evil_review ita_fp:it-fp-rossi:ITA:focal_point ita_obs:it-obs-verdi:ITA:observer \
+	fra_fp:fr-fp-martin:FRA:focal_point bra_exp:br-exp-lima:BRA:expert
 
 # keep_serving WHO: the stopped daemon's store lists WHO on the review again,
 # so that it serves WHO everything as to a member.
@@ -93,6 +75,11 @@ test_expect_success 'a removed member served the new epoch verifies it and is to
 	grep "you hold no key to this message: it is on channel review of epoch 2, which you cannot read" err &&
 	[ ! -e got.txt ] &&
 	! grep -r -a -F "Written after" "$HOMES/bra_exp"
+'
+
+test_expect_success 'the released daemon has no such mode: the hook is compiled out' '
+	grep -a -q PLM_EVIL "$PALERMOD" &&
+	! grep -a -q PLM_EVIL "$PLM_BIN/palermod"
 '
 
 test_done
