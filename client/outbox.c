@@ -250,7 +250,8 @@ static int send_item(struct cli *cli, const struct outbox_item *item, plm_error 
 	/* The next sync checks that the log holds what was acknowledged. */
 	if (r == 0 && json_is_integer(json_object_get(answer, "seq")) &&
 	    state_ack_add(cli->state, item->id, item->review,
-	                  json_integer_value(json_object_get(answer, "seq")), err) != 0) {
+	                  json_integer_value(json_object_get(answer, "seq")),
+	                  err) != 0) {
 		json_decref(answer);
 		return PLM_ERR_IO;
 	}

@@ -909,7 +909,8 @@ static int process_envelope(struct sync_ctx *c, const struct item *it, plm_error
 	if (have_id && state_envelope_get(c->st, le.id, env, NULL) == 0) {
 		verified =
 		    -1; /* known already (an interrupted sync): only the cursor moves */
-		/* The log never holds one envelope twice: at another place, a replay. */
+		/* The log never holds one envelope twice: at another place, a replay.
+		 */
 		if (env->seq != it->seq)
 			replayed = plm_error_set(
 			    &why, PLM_ERR_MISMATCH,

@@ -175,7 +175,8 @@ static void first_line(const char *file, char *buf, size_t cap)
 /* The keyid of a Signature-Input header, into KEYID (64 hex digits). */
 static void signer_of(struct MHD_Connection *conn, char keyid[65])
 {
-	const char *in = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Signature-Input");
+	const char *in =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Signature-Input");
 	const char *k = in != NULL ? strstr(in, "keyid=\"") : NULL;
 
 	keyid[0] = '\0';
@@ -192,7 +193,8 @@ static long route(const struct proxy *p, const char *keyid)
 	long port, chosen = p->backend;
 	FILE *f;
 
-	if (p->routes_file == NULL || keyid[0] == '\0' || (f = fopen(p->routes_file, "r")) == NULL)
+	if (p->routes_file == NULL || keyid[0] == '\0' ||
+	    (f = fopen(p->routes_file, "r")) == NULL)
 		return chosen;
 	while (fgets(line, sizeof(line), f) != NULL)
 		if (sscanf(line, "%128s %ld", id, &port) == 2 && strcmp(id, keyid) == 0)
@@ -217,8 +219,9 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 /* Keeps the answer headers a client may need; the rest MHD sets itself. */
 static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 {
-	static const char *const keep[] = {"Content-Type:", "Content-Range:", "Accept-Ranges:",
-	                                   "Upload-Offset:", "Retry-After:", "Cache-Control:"};
+	static const char *const keep[] = {
+	    "Content-Type:",  "Content-Range:", "Accept-Ranges:",
+	    "Upload-Offset:", "Retry-After:",   "Cache-Control:"};
 	struct answer *a = ctx;
 	char line[1024];
 	size_t len = size * n, i;
@@ -246,7 +249,8 @@ static enum MHD_Result copy_header(void *ctx, enum MHD_ValueKind kind, const cha
 
 	(void)kind;
 	if (strcasecmp(key, "Content-Length") == 0 || strcasecmp(key, "Expect") == 0 ||
-	    strcasecmp(key, "Connection") == 0 || strcasecmp(key, "Transfer-Encoding") == 0)
+	    strcasecmp(key, "Connection") == 0 ||
+	    strcasecmp(key, "Transfer-Encoding") == 0)
 		return MHD_YES;
 	snprintf(line, sizeof(line), "%s: %s", key, value);
 	hc->list = curl_slist_append(hc->list, line);
@@ -254,8 +258,8 @@ static enum MHD_Result copy_header(void *ctx, enum MHD_ValueKind kind, const cha
 }
 
 /* Sends the request as received to the daemon on PORT; fills A. */
-static int forward(struct MHD_Connection *conn, const char *method, const struct exchange *x,
-                   long port, struct answer *a)
+static int forward(struct MHD_Connection *conn, const char *method,
+                   const struct exchange *x, long port, struct answer *a)
 {
 	struct header_copy hc = {NULL};
 	char url[8192];
@@ -279,7 +283,8 @@ static int forward(struct MHD_Connection *conn, const char *method, const struct
 		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
 	else if (strcmp(method, "GET") != 0) {
 		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, x->body != NULL ? (char *)x->body : "");
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS,
+		                 x->body != NULL ? (char *)x->body : "");
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->len);
 	}
 	rc = curl_easy_perform(curl);
@@ -407,7 +412,8 @@ static plm_record *item_record(json_t *item)
 	plm_record *rec = NULL;
 	size_t len = 0;
 
-	if (b64 != NULL && plm_base64_decode(&bytes, &len, b64, PLM_RECORD_MAX_BYTES, NULL) == 0)
+	if (b64 != NULL &&
+	    plm_base64_decode(&bytes, &len, b64, PLM_RECORD_MAX_BYTES, NULL) == 0)
 		plm_record_decode(bytes, len, &rec, NULL);
 	free(bytes);
 	return rec;
@@ -476,8 +482,9 @@ static void add_member(json_t *list, const char *args)
 	json_array_foreach(list, i, item)
 	{
 		plm_record *rec = item_record(item);
-		plm_roster *ro = rec != NULL && rec->type == PLM_RECORD_ROSTER ? &rec->body.roster
-		                                                               : NULL;
+		plm_roster *ro = rec != NULL && rec->type == PLM_RECORD_ROSTER
+		                     ? &rec->body.roster
+		                     : NULL;
 		if (ro != NULL) {
 			old = ro->members;
 			n = ro->n_members;
@@ -485,9 +492,12 @@ static void add_member(json_t *list, const char *args)
 			if (plm_roster_members_alloc(ro, n + 1, NULL) == 0) {
 				memcpy(ro->members, old, n * sizeof(*old));
 				memcpy(ro->members[n].fingerprint, fpr, PLM_FPR_BYTES);
-				snprintf(ro->members[n].user_id, sizeof(ro->members[n].user_id), "%s", user);
-				snprintf(ro->members[n].state, sizeof(ro->members[n].state), "%s", state);
-				snprintf(ro->members[n].role, sizeof(ro->members[n].role), "%s", role);
+				snprintf(ro->members[n].user_id,
+				         sizeof(ro->members[n].user_id), "%s", user);
+				snprintf(ro->members[n].state,
+				         sizeof(ro->members[n].state), "%s", state);
+				snprintf(ro->members[n].role,
+				         sizeof(ro->members[n].role), "%s", role);
 				plm_roster_sort(ro);
 				item_rewrite(item, rec);
 			}
@@ -509,7 +519,8 @@ static void forge_head(struct answer *a, const char *seed_path)
 	size_t len = 0;
 
 	if (b64 == NULL || plm_base64_decode(&bytes, &len, b64, 1024, NULL) != 0 ||
-	    plm_tree_head_decode(&head, bytes, len, NULL) != 0 || seed_identity(seed_path, &log) != 0)
+	    plm_tree_head_decode(&head, bytes, len, NULL) != 0 ||
+	    seed_identity(seed_path, &log) != 0)
 		goto out;
 	head.root_hash[0] ^= 0xff; /* a history that never was */
 	if (plm_tree_head_sign(&head, log, NULL) != 0)
@@ -543,7 +554,8 @@ static void drop_upload(struct proxy *p, const struct exchange *x, struct answer
 	CURL *curl;
 
 	memset(&health, 0, sizeof(health));
-	if (x->len < PLM_HASH_BYTES + PLM_SIG_BYTES || (curl = curl_easy_init()) == NULL)
+	if (x->len < PLM_HASH_BYTES + PLM_SIG_BYTES ||
+	    (curl = curl_easy_init()) == NULL)
 		return;
 	snprintf(url, sizeof(url), "http://127.0.0.1:%ld/v1/health", p->backend);
 	curl_easy_setopt(curl, CURLOPT_URL, url);
@@ -574,7 +586,8 @@ static void apply_mode(struct proxy *p, const char *method, const struct exchang
 	const char *args = strchr(mode, ' ') ? strchr(mode, ' ') + 1 : "";
 	const char *uri = x->uri;
 	int records = starts(uri, "/v1/reviews/") && strstr(uri, "/records") != NULL;
-	int envelopes = starts(uri, "/v1/reviews/") && strstr(uri, "/envelopes") != NULL;
+	int envelopes =
+	    starts(uri, "/v1/reviews/") && strstr(uri, "/envelopes") != NULL;
 	int certs = starts(uri, "/v1/certificates") && strcmp(method, "GET") == 0;
 	json_t *doc, *list;
 	char id[65];
@@ -585,8 +598,10 @@ static void apply_mode(struct proxy *p, const char *method, const struct exchang
 	if (starts(uri, "/v1/log/head")) {
 		pthread_mutex_lock(&p->lock);
 		if (p->first_head == NULL)
-			p->first_head = json_loadb((const char *)a->body, a->len, 0, NULL);
-		doc = starts(mode, "replay-head") ? json_deep_copy(p->first_head) : NULL;
+			p->first_head =
+			    json_loadb((const char *)a->body, a->len, 0, NULL);
+		doc =
+		    starts(mode, "replay-head") ? json_deep_copy(p->first_head) : NULL;
 		pthread_mutex_unlock(&p->lock);
 		if (doc != NULL)
 			set_json(a, doc);
@@ -594,7 +609,8 @@ static void apply_mode(struct proxy *p, const char *method, const struct exchang
 			forge_head(a, args);
 		return;
 	}
-	if (starts(uri, "/v1/envelopes/") && starts(mode, "flip-envelope") && a->len > 0) {
+	if (starts(uri, "/v1/envelopes/") && starts(mode, "flip-envelope") &&
+	    a->len > 0) {
 		a->body[a->len / 2] ^= 0x01;
 		return;
 	}
@@ -615,12 +631,13 @@ static void apply_mode(struct proxy *p, const char *method, const struct exchang
 	else if ((records && starts(mode, "replay-record ")) ||
 	         (envelopes && starts(mode, "replay-envelope ")))
 		if (sscanf(args, "%64s %lld", id, &seq) == 2)
-			replay_item(p, envelopes ? p->seen_envelopes : p->seen_records, list, id,
-			            seq);
+			replay_item(p, envelopes ? p->seen_envelopes : p->seen_records,
+			            list, id, seq);
 	if (envelopes && starts(mode, "swap-envelopes ")) {
 		char id2[65];
 		json_t *e1, *e2, *s1;
-		if (sscanf(args, "%64s %64s", id, id2) == 2 && (e1 = item_of(list, id)) != NULL &&
+		if (sscanf(args, "%64s %64s", id, id2) == 2 &&
+		    (e1 = item_of(list, id)) != NULL &&
 		    (e2 = item_of(list, id2)) != NULL) {
 			s1 = json_incref(json_object_get(e1, "seq"));
 			json_object_set(e1, "seq", json_object_get(e2, "seq"));
@@ -648,9 +665,11 @@ static void apply_mode(struct proxy *p, const char *method, const struct exchang
 		if (json_array_size(list) == 0)
 			json_object_del(doc, "next");
 		else
-			json_object_set(doc, "next", json_object_get(json_array_get(
-			                                 list, json_array_size(list) - 1),
-			                             "seq"));
+			json_object_set(
+			    doc, "next",
+			    json_object_get(
+			        json_array_get(list, json_array_size(list) - 1),
+			        "seq"));
 	}
 	set_json(a, doc);
 }
@@ -671,7 +690,8 @@ static enum MHD_Result reply(struct MHD_Connection *conn, struct answer *a)
 		    (size_t)(colon - h->data) < sizeof(name)) {
 			memcpy(name, h->data, (size_t)(colon - h->data));
 			name[colon - h->data] = '\0';
-			MHD_add_response_header(resp, name, colon + 1 + strspn(colon + 1, " "));
+			MHD_add_response_header(resp, name,
+			                        colon + 1 + strspn(colon + 1, " "));
 		}
 	ret = MHD_queue_response(conn, (unsigned)(a->status ? a->status : 502), resp);
 	MHD_destroy_response(resp);
@@ -761,11 +781,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	if (starts(mode, "replay-requests") && a.status != 502) {
 		/* The same signed request again, as a network attacker would. */
 		if (forward(conn, method, x, port, &again) == 0) {
-			json_t *doc = json_loadb((const char *)again.body, again.len, 0, NULL);
-			const char *type = json_string_value(json_object_get(doc, "type"));
-			const char *detail = json_string_value(json_object_get(doc, "detail"));
-			plog(p, "REPLAY %s %s -> %ld %s: %s", method, x->uri, again.status,
-			     type != NULL ? type : "", detail != NULL ? detail : "");
+			json_t *doc =
+			    json_loadb((const char *)again.body, again.len, 0, NULL);
+			const char *type =
+			    json_string_value(json_object_get(doc, "type"));
+			const char *detail =
+			    json_string_value(json_object_get(doc, "detail"));
+			plog(p, "REPLAY %s %s -> %ld %s: %s", method, x->uri,
+			     again.status, type != NULL ? type : "",
+			     detail != NULL ? detail : "");
 			json_decref(doc);
 		}
 		answer_free(&again);
@@ -802,19 +826,20 @@ static int cmd_proxy(long backend, const char *ready, const char *mode_file,
 	p.seen_envelopes = json_object();
 	p.seen_records = json_object();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-	                         MHD_USE_POLL,
-	                     0, NULL, NULL, handle, &p, MHD_OPTION_URI_LOG_CALLBACK, uri_logger,
-	                     &p, MHD_OPTION_NOTIFY_COMPLETED, completed, &p,
-	                     MHD_OPTION_SOCK_ADDR,
-	                     (struct sockaddr *)&(struct sockaddr_in){
-	                         .sin_family = AF_INET,
-	                         .sin_addr.s_addr = htonl(INADDR_LOOPBACK)},
-	                     MHD_OPTION_END);
-	if (d == NULL || (info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)) == NULL)
+	d = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+	        MHD_USE_POLL,
+	    0, NULL, NULL, handle, &p, MHD_OPTION_URI_LOG_CALLBACK, uri_logger, &p,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, &p, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&(struct sockaddr_in){
+	        .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)},
+	    MHD_OPTION_END);
+	if (d == NULL ||
+	    (info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)) == NULL)
 		return fail("cannot listen on a loopback port");
 	snprintf(port_text, sizeof(port_text), "%u\n", (unsigned)info->port);
-	if ((f = fopen(ready, "w")) == NULL || fputs(port_text, f) < 0 || fclose(f) != 0)
+	if ((f = fopen(ready, "w")) == NULL || fputs(port_text, f) < 0 ||
+	    fclose(f) != 0)
 		return fail("cannot write %s", ready);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
@@ -846,7 +871,8 @@ static int cmd_export_seed(const char *keystore, const char *out)
 	if (plm_keystore_open(keystore, pass, len, &id, &err) != 0)
 		r = fail("%s: %s", keystore, err.message);
 	else if ((fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0 ||
-	         write(fd, id->seed, PLM_SEED_BYTES) != PLM_SEED_BYTES || close(fd) != 0)
+	         write(fd, id->seed, PLM_SEED_BYTES) != PLM_SEED_BYTES ||
+	         close(fd) != 0)
 		r = fail("cannot write %s", out);
 	else
 		r = 0;
@@ -856,7 +882,8 @@ static int cmd_export_seed(const char *keystore, const char *out)
 	return r;
 }
 
-static int cmd_channel_key(const char *seed, const char *record_path, const char *channel)
+static int cmd_channel_key(const char *seed, const char *record_path,
+                           const char *channel)
 {
 	unsigned char *bytes = NULL, *key = NULL;
 	char hex[2 * PLM_KEY_BYTES + 1];
@@ -874,8 +901,8 @@ static int cmd_channel_key(const char *seed, const char *record_path, const char
 		goto out;
 	}
 	plm_hex(hex, key, PLM_KEY_BYTES);
-	printf("%s %" PRIu64 " %s %s\n", rec->body.epoch_keys.review_id, rec->body.epoch_keys.epoch,
-	       channel, hex);
+	printf("%s %" PRIu64 " %s %s\n", rec->body.epoch_keys.review_id,
+	       rec->body.epoch_keys.epoch, channel, hex);
 	sodium_memzero(hex, sizeof(hex));
 	r = 0;
 out:
@@ -889,14 +916,20 @@ out:
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-	    {"backend", required_argument, NULL, 'b'}, {"ready-file", required_argument, NULL, 'r'},
-	    {"mode-file", required_argument, NULL, 'm'}, {"routes", required_argument, NULL, 'R'},
-	    {"log", required_argument, NULL, 'l'},      {"keystore", required_argument, NULL, 'k'},
-	    {"out", required_argument, NULL, 'o'},      {"seed", required_argument, NULL, 's'},
-	    {"record", required_argument, NULL, 'c'},   {"channel", required_argument, NULL, 'C'},
+	    {"backend", required_argument, NULL, 'b'},
+	    {"ready-file", required_argument, NULL, 'r'},
+	    {"mode-file", required_argument, NULL, 'm'},
+	    {"routes", required_argument, NULL, 'R'},
+	    {"log", required_argument, NULL, 'l'},
+	    {"keystore", required_argument, NULL, 'k'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"record", required_argument, NULL, 'c'},
+	    {"channel", required_argument, NULL, 'C'},
 	    {NULL, 0, NULL, 0}};
-	const char *backend = NULL, *ready = NULL, *mode = NULL, *routes = NULL, *log_file = NULL,
-	           *keystore = NULL, *out = NULL, *seed = NULL, *record = NULL, *channel = NULL;
+	const char *backend = NULL, *ready = NULL, *mode = NULL, *routes = NULL,
+	           *log_file = NULL, *keystore = NULL, *out = NULL, *seed = NULL,
+	           *record = NULL, *channel = NULL;
 	const char *cmd = argc > 1 ? argv[1] : "";
 	int c;
 
@@ -905,21 +938,43 @@ int main(int argc, char **argv)
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (c) {
-		case 'b': backend = optarg; break;
-		case 'r': ready = optarg; break;
-		case 'm': mode = optarg; break;
-		case 'R': routes = optarg; break;
-		case 'l': log_file = optarg; break;
-		case 'k': keystore = optarg; break;
-		case 'o': out = optarg; break;
-		case 's': seed = optarg; break;
-		case 'c': record = optarg; break;
-		case 'C': channel = optarg; break;
-		default: return 2;
+		case 'b':
+			backend = optarg;
+			break;
+		case 'r':
+			ready = optarg;
+			break;
+		case 'm':
+			mode = optarg;
+			break;
+		case 'R':
+			routes = optarg;
+			break;
+		case 'l':
+			log_file = optarg;
+			break;
+		case 'k':
+			keystore = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 's':
+			seed = optarg;
+			break;
+		case 'c':
+			record = optarg;
+			break;
+		case 'C':
+			channel = optarg;
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (strcmp(cmd, "proxy") == 0 && backend && ready && mode)
-		return cmd_proxy(strtol(backend, NULL, 10), ready, mode, routes, log_file);
+		return cmd_proxy(strtol(backend, NULL, 10), ready, mode, routes,
+		                 log_file);
 	if (strcmp(cmd, "export-seed") == 0 && keystore && out)
 		return cmd_export_seed(keystore, out);
 	if (strcmp(cmd, "channel-key") == 0 && seed && record && channel)
