@@ -96,4 +96,31 @@ test_expect_success 'a certificate served with other keys is refused by every ne
 	evil_mode honest
 '
 
+# A server holding a certified key of its own (here the German expert's,
+# on no roster of this review) signs an epoch 4 that adds that key. The
+# honest daemon refuses it (t1080); palermod-evil stores and logs it; every
+# client refuses it: rosters are the root's alone (policies/review.c).
+test_expect_success 'a roster signed by a certified key other than the root is refused' '
+	mkdir -p "$ID" &&
+	for who in root outsider ita_obs bra_fp bra_exp; do
+		"$PLMEVIL" export-seed --keystore "$HOMES/$who/identity.key" --out "$ID/$who" || return 1
+	done &&
+	sqlite3 "$(ls "$DATA"/*.db)" "SELECT writefile(\"roster.3\", bytes) FROM records
+		WHERE type = 3 AND epoch = 3 ORDER BY seq LIMIT 1" >/dev/null &&
+	plmtest roster --root "$ID/outsider" --review "$REVIEW" --prev roster.3 --policy "$POLICY" \
+		--sur ITA --cluster criminalization --instrument untoc:BRA,FRA --language en \
+		--member "$ID/ita_obs:it-obs-verdi:ITA:observer" \
+		--member "$ID/bra_fp:br-fp-souza:BRA:focal_point" \
+		--member "$ID/bra_exp:br-exp-lima:BRA:expert" \
+		--member "$ID/outsider:de-exp-weber:DEU:expert" --out roster.4 >/dev/null &&
+	evil_daemon_restart accept &&
+	api root POST "/v1/reviews/$REVIEW/records" --body roster.4 >out &&
+	status_is 201 out &&
+	evil_daemon_restart &&
+	members_refuse "VERIFICATION FAILED: review $REVIEW, log entry [0-9]*, roster [0-9a-f]\{12\}: a roster must be signed by the deployment root, and this one is signed by another key" bra_fp ita_obs bra_exp &&
+	for who in bra_fp ita_obs bra_exp; do
+		[ "$(epoch_of $who)" = 3 ] || return 1
+	done
+'
+
 test_done
