@@ -126,4 +126,18 @@ test_expect_success 'every signed request replayed on the way is refused by the 
 	[ "$(sqlite3 "$(ls "$DATA"/*.db)" "SELECT count(*) FROM envelopes WHERE hex(id) = upper(\"$id\")")" = 1 ]
 '
 
+test_expect_success 'a signed upload replayed after the daemon restarted is refused' '
+	mkdir -p captured &&
+	evil_mode capture "$PWD/captured" &&
+	id=$(send_doc ita_fp "Captured on the way") &&
+	evil_mode honest &&
+	read method target <captured/request && [ "$method" = PUT ] &&
+	sleep 1 && evil_daemon_restart &&
+	curl -s -o answer.json -w "%{http_code}" -X PUT -H @captured/headers \
+		--data-binary @captured/body "http://127.0.0.1:$PORT$target" >code &&
+	[ "$(cat code)" = 401 ] &&
+	jq -r .detail answer.json | grep "the request was signed before the server started" &&
+	[ "$(sqlite3 "$(ls "$DATA"/*.db)" "SELECT count(*) FROM envelopes WHERE hex(id) = upper(\"$id\")")" = 1 ]
+'
+
 test_done

@@ -15,7 +15,10 @@
  *       requests signed by KEYID (the fingerprint in Signature-Input) go to
  *       that other daemon instead, which is how one server shows two
  *       members two histories. --log gets one line per request and the
- *       answer to each replayed request.
+ *       answer to each replayed request. Modes: honest, flip-envelope,
+ *       swap-key USER, add-member FPR USER STATE ROLE, replay-record ID SEQ,
+ *       replay-envelope ID SEQ, swap-envelopes ID ID, hide ID..., drop-upload,
+ *       replay-head, forge-head LOGSEED, replay-requests, capture DIR.
  *   plmevil export-seed --keystore FILE --out FILE
  *       the 32-byte seed of a palermo keystore (passphrase from
  *       PALERMO_PASSPHRASE_FILE), for plmtest to sign as that member.
@@ -698,6 +701,39 @@ static enum MHD_Result reply(struct MHD_Connection *conn, struct answer *a)
 	return ret;
 }
 
+/*
+ * capture DIR: keeps the request in DIR (method, target, headers as curl's
+ * -H @FILE reads them, body), for a test to replay it later as it is.
+ */
+static void capture(struct MHD_Connection *conn, const char *method,
+                    const struct exchange *x, const char *dir)
+{
+	struct header_copy hc = {NULL};
+	struct curl_slist *h;
+	char path[4096];
+	FILE *f;
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, copy_header, &hc);
+	snprintf(path, sizeof(path), "%s/request", dir);
+	if ((f = fopen(path, "w")) != NULL) {
+		fprintf(f, "%s %s\n", method, x->uri);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/headers", dir);
+	if ((f = fopen(path, "w")) != NULL) {
+		for (h = hc.list; h != NULL; h = h->next)
+			fprintf(f, "%s\n", h->data);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/body", dir);
+	if ((f = fopen(path, "wb")) != NULL) {
+		if (x->len > 0)
+			fwrite(x->body, 1, x->len, f);
+		fclose(f);
+	}
+	curl_slist_free_all(hc.list);
+}
+
 static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct exchange *x = calloc(1, sizeof(*x));
@@ -775,6 +811,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		answer_free(&a);
 		return ret;
 	}
+	if (strcmp(method, "PUT") == 0 && starts(mode, "capture "))
+		capture(conn, method, x, mode + strlen("capture "));
 	if (forward(conn, method, x, port, &a) != 0)
 		a.status = 502;
 	plog(p, "%s %s -> %ld (port %ld)", method, x->uri, a.status, port);
