@@ -158,6 +158,26 @@ $(BUILD)/tests/tools/%.o: tests/tools/%.c $(wildcard keys/*.h policies/*.h)
 $(PLMTEST): $(BUILD)/tests/tools/plmtest.o $(LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(LIB_DEPS)
 
+# The malicious relay of tests/t50*.sh (docs/SECURITY.md): palermod-evil is
+# palermod built again from the same sources with -DPLM_EVIL, whose only
+# difference is the hook of daemon/evil.h (PLM_EVIL=accept stores what the
+# review state refuses); it is never installed. plmevil is the tampering
+# proxy in front of a real daemon, and the test-only key helpers.
+PALERMOD_EVIL = $(BUILD)/tests/palermod-evil
+PLMEVIL = $(BUILD)/tests/plmevil
+EVIL_DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/evil/%.o)
+
+$(BUILD)/evil/daemon/%.o: daemon/%.c $(wildcard keys/*.h policies/*.h daemon/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DPLM_EVIL -c -o $@ $<
+
+$(PALERMOD_EVIL): $(EVIL_DAEMON_OBJ) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(LIB_DEPS)
+
+$(PLMEVIL): $(BUILD)/tests/tools/plmevil.o $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(CURL_LIBS) $(LIB_DEPS)
+
 # Tools that make bench (issue 10) measures from outside.
 BENCH_TOOLS = $(BUILD)/tests/bench/envelope_tool
 
@@ -168,7 +188,8 @@ $(EXAMPLES_BIN): $(EXAMPLES_OBJ) $(KEYS_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
 
 # Everything make test needs, built before any test runs.
-TEST_DEPS = $(LIBS) $(PALERMOD) $(PALERMO) $(PLMTEST) $(UNIT_BIN) $(EXAMPLES_BIN)
+TEST_DEPS = $(LIBS) $(PALERMOD) $(PALERMO) $(PLMTEST) $(UNIT_BIN) $(EXAMPLES_BIN) \
+            $(PALERMOD_EVIL) $(PLMEVIL)
 
 test check: $(TEST_DEPS) fuzz
 	@PLM_FUZZ_SECONDS=$(FUZZ_SECONDS) PLM_BIN=$(abspath $(BIN)) sh tests/run.sh $(BUILD)

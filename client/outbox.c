@@ -17,6 +17,7 @@
 
 #include "client/local.h"
 #include "client/state.h"
+#include "client/sync.h"
 
 #define PATH_CAP 4300
 
@@ -246,6 +247,14 @@ static int send_item(struct cli *cli, const struct outbox_item *item, plm_error 
 		    "the server answered the upload of %s with another envelope "
 		    "id; it stays in the outbox",
 		    sid);
+	/* The next sync checks that the log holds what was acknowledged. */
+	if (r == 0 && json_is_integer(json_object_get(answer, "seq")) &&
+	    state_ack_add(cli->state, item->id, item->review,
+	                  json_integer_value(json_object_get(answer, "seq")),
+	                  err) != 0) {
+		json_decref(answer);
+		return PLM_ERR_IO;
+	}
 	json_decref(answer);
 	if (r == 0) {
 		/* 201 stored, or 200 already stored: delivered exactly once. */

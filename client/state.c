@@ -47,7 +47,10 @@ static const char schema[] =
     /* Outbox items the server refused (4xx): not retried until the user
      * says so (`palermo outbox retry`), or dropped. */
     "CREATE TABLE IF NOT EXISTS outbox_refused(id BLOB PRIMARY KEY,"
-    "  reason TEXT NOT NULL, refused_at INTEGER NOT NULL);";
+    "  reason TEXT NOT NULL, refused_at INTEGER NOT NULL);"
+    /* Uploads the server acknowledged, until a sync finds them in its log. */
+    "CREATE TABLE IF NOT EXISTS acknowledged(id BLOB PRIMARY KEY,"
+    "  review TEXT NOT NULL, seq INTEGER NOT NULL);";
 
 int state_db_error(struct state *st, plm_error *err, const char *what)
 {

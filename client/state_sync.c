@@ -351,3 +351,60 @@ int state_envelopes_each(struct state *st, const char *review,
 	sqlite3_finalize(q);
 	return r;
 }
+
+int state_ack_add(struct state *st, const unsigned char id[PLM_HASH_BYTES],
+                  const char *review, int64_t seq, plm_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int r = 0;
+
+	if (sqlite3_prepare_v2(st->db,
+	                       "INSERT OR REPLACE INTO acknowledged(id, review, seq)"
+	                       " VALUES(?, ?, ?)",
+	                       -1, &q, NULL) != SQLITE_OK)
+		return state_db_error(st, err, "remember an acknowledged upload");
+	sqlite3_bind_blob(q, 1, id, PLM_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, review, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, seq);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		r = state_db_error(st, err, "remember an acknowledged upload");
+	sqlite3_finalize(q);
+	return r;
+}
+
+int state_acks_missing(struct state *st, const char *review,
+                       void (*fn)(void *ctx, const unsigned char id[PLM_HASH_BYTES],
+                                  const char *review, int64_t seq),
+                       void *ctx, plm_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc, r = 0;
+
+	if (sqlite3_prepare_v2(
+	        st->db,
+	        "SELECT a.id, a.seq FROM acknowledged a WHERE a.review = ?1"
+	        " AND NOT EXISTS (SELECT 1 FROM envelopes e WHERE e.id = a.id)"
+	        " ORDER BY a.seq",
+	        -1, &q, NULL) != SQLITE_OK)
+		return state_db_error(st, err, "check the acknowledged uploads");
+	sqlite3_bind_text(q, 1, review, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		if (sqlite3_column_bytes(q, 0) == PLM_HASH_BYTES)
+			fn(ctx, sqlite3_column_blob(q, 0), review,
+			   sqlite3_column_int64(q, 1));
+	if (rc != SQLITE_DONE)
+		r = state_db_error(st, err, "check the acknowledged uploads");
+	sqlite3_finalize(q);
+	if (r == 0) {
+		if (sqlite3_prepare_v2(st->db,
+		                       "DELETE FROM acknowledged WHERE review = ?", -1,
+		                       &q, NULL) != SQLITE_OK)
+			return state_db_error(st, err,
+			                      "forget the acknowledged uploads");
+		sqlite3_bind_text(q, 1, review, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) != SQLITE_DONE)
+			r = state_db_error(st, err, "forget the acknowledged uploads");
+		sqlite3_finalize(q);
+	}
+	return r;
+}

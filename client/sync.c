@@ -941,7 +941,7 @@ static int process_envelope(struct sync_ctx *c, const struct item *it, plm_error
 	struct listed_envelope le;
 	char part[4220], final[4200], what[80];
 	plm_error why;
-	int fd = -1, r, verified = 0, resumed = 0, have_id;
+	int fd = -1, r, verified = 0, resumed = 0, have_id, replayed = 0;
 
 	plm_error_clear(&why);
 	ec = calloc(1, sizeof(*ec));
@@ -958,6 +958,15 @@ static int process_envelope(struct sync_ctx *c, const struct item *it, plm_error
 	if (have_id && state_envelope_get(c->st, le.id, env, NULL) == 0) {
 		verified =
 		    -1; /* known already (an interrupted sync): only the cursor moves */
+		/* The log never holds one envelope twice: at another place, a replay.
+		 */
+		if (env->seq != it->seq)
+			replayed = plm_error_set(
+			    &why, PLM_ERR_MISMATCH,
+			    "the server lists it again at log entry %" PRId64
+			    ", but this client verified it at log entry %" PRId64
+			    ": a replay, ignored",
+			    it->seq, env->seq);
 	} else if (have_id) {
 		state_path(c->st, "cache", le.id, final, sizeof(final));
 		snprintf(part, sizeof(part), "%s.part", final);
@@ -1018,7 +1027,7 @@ static int process_envelope(struct sync_ctx *c, const struct item *it, plm_error
 	}
 	if (verified == 1)
 		c->res->documents++;
-	else if (verified == 0)
+	else if (verified == 0 || replayed != 0)
 		refuse(c, rs->id, it->seq, what, why.message);
 out:
 	if (fd >= 0)
@@ -1155,6 +1164,42 @@ static int check_author_head(struct sync_ctx *c, const plm_tree_head *h, plm_err
 	return logcheck_consistent(c->cli->net, "the author's head", h, &c->head, err);
 }
 
+/* Reports one acknowledged upload that the server's log does not hold. */
+static void report_dropped(void *ctx, const unsigned char id[PLM_HASH_BYTES],
+                           const char *review, int64_t seq)
+{
+	struct sync_ctx *c = ctx;
+	char hex[2 * PLM_HASH_BYTES + 1], what[80], problem[320];
+
+	plm_hex(hex, id, PLM_HASH_BYTES);
+	snprintf(what, sizeof(what), "envelope %.12s", hex);
+	snprintf(problem, sizeof(problem),
+	         "the server acknowledged this upload at log entry %" PRId64
+	         " but its signed log of %" PRId64
+	         " entries does not list it: the server dropped it; send the "
+	         "document again and tell the secretariat",
+	         seq, c->horizon);
+	refuse(c, review, seq, what, problem);
+}
+
+/*
+ * Every upload the server acknowledged is in its log and listed by the
+ * time a sync has handled everything up to a later head (PROTOCOL.md §6.7,
+ * step 7): one this sync did not meet was dropped (issue 7).
+ */
+static int check_acknowledged(struct sync_ctx *c, plm_error *err)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < c->n_reviews; i++)
+		if (c->reviews[i].state != NULL &&
+		    (r = state_acks_missing(c->st, c->reviews[i].id, report_dropped, c,
+		                            err)) != 0)
+			return r;
+	return 0;
+}
+
 /* ---- the run ------------------------------------------------------------ */
 
 /*
@@ -1245,6 +1290,8 @@ int sync_run(struct cli *cli, const struct sync_observer *obs,
 			r = process_envelope(&c, it, err);
 	}
 	/* 4. Everything up to the head is in: it is the one to check from next. */
+	if (r == 0)
+		r = check_acknowledged(&c, err);
 	if (r == 0)
 		r = logcheck_store_head(c.st, &c.head, err);
 out:

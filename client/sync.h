@@ -190,6 +190,21 @@ int state_envelope_get(struct state *st, const unsigned char id[PLM_HASH_BYTES],
  */
 int state_envelope_find(struct state *st, const char *prefix,
                         struct stored_envelope *out, plm_error *err);
+/*
+ * Remembers that the server acknowledged the upload of envelope ID of
+ * REVIEW at log index SEQ, until a sync checks it (state_acks_missing).
+ */
+int state_ack_add(struct state *st, const unsigned char id[PLM_HASH_BYTES],
+                  const char *review, int64_t seq, plm_error *err);
+/*
+ * Calls FN for each acknowledged upload of REVIEW that no stored envelope
+ * is (the server dropped it), then forgets REVIEW's acknowledgements. Run
+ * when a sync has handled everything of REVIEW up to its head.
+ */
+int state_acks_missing(struct state *st, const char *review,
+                       void (*fn)(void *ctx, const unsigned char id[PLM_HASH_BYTES],
+                                  const char *review, int64_t seq),
+                       void *ctx, plm_error *err);
 /* Calls FN for each stored envelope of REVIEW in log order (non-zero stops). */
 int state_envelopes_each(struct state *st, const char *review,
                          int (*fn)(void *ctx, const struct stored_envelope *env),

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/evil.h"
 #include "daemon/server.h"
 #include "policies/agreement.h"
 
@@ -64,7 +65,7 @@ static int replay_record(void *ctx, const struct store_record *rec)
 		r = plm_review_apply(rp->state, rp->srv->policy, rp->srv->root_fpr, record,
 		                     rp->err);
 	plm_record_free(record);
-	if (r != 0)
+	if (r != 0 && !evil_accept())
 		return plm_error_set(rp->err, PLM_ERR_CORRUPT,
 		                     "the stored records of a review no longer verify: %s",
 		                     rp->err ? rp->err->message : "");
@@ -198,7 +199,7 @@ int reviews_add_record(struct server *srv, const plm_record *record,
 	/* Check on a copy of the state first: nothing changes unless it is stored. */
 	if (record->type == PLM_RECORD_DISCLOSURE) {
 		r = plm_review_check_disclosure(state, srv->policy, record, kind, err);
-		if (r != 0)
+		if (r != 0 && !evil_accept())
 			goto out;
 	} else {
 		if ((r = plm_review_new(&trial, srv->policy, err)) != 0)
@@ -218,8 +219,12 @@ int reviews_add_record(struct server *srv, const plm_record *record,
 			r = check_agreement(srv, trial, record, err);
 		else
 			r = plm_review_apply(trial, srv->policy, srv->root_fpr, record, err);
-		if (r != 0)
-			goto out;
+		if (r != 0) {
+			if (!evil_accept())
+				goto out;
+			plm_review_free(trial); /* palermod-evil: stored, state kept */
+			trial = NULL;
+		}
 	}
 	memset(&rec, 0, sizeof(rec));
 	memcpy(rec.id, record->id, PLM_HASH_BYTES);
@@ -268,8 +273,10 @@ int reviews_check_envelope(struct server *srv, const plm_envelope_header *header
 
 	pthread_mutex_lock(&reviews_lock);
 	if ((r = lookup(srv, header->review_id, 0, &state, err)) == 0 &&
-	    (r = plm_review_check_envelope(state, srv->policy, header, err)) == 0 &&
-	    commit != NULL)
+	    (r = plm_review_check_envelope(state, srv->policy, header, err)) != 0 &&
+	    evil_accept())
+		r = 0; /* build/tests/palermod-evil only (evil.h) */
+	if (r == 0 && commit != NULL)
 		r = store_add_envelope(srv->store, commit, err);
 	pthread_mutex_unlock(&reviews_lock);
 	return r;
