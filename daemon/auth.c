@@ -70,7 +70,9 @@ void auth_free(struct auth *a)
 
 int auth_before_start(const struct auth *a, uint64_t created)
 {
-	return created < a->started_at;
+	/* The second the daemon started in is refused too: a request signed
+	 * then may have reached the previous run, whose nonces are gone. */
+	return created <= a->started_at;
 }
 
 static uint64_t load64(const unsigned char *p)

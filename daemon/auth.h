@@ -26,7 +26,10 @@ void auth_free(struct auth *a);
  */
 int auth_nonce_fresh(struct auth *a, const unsigned char key[PLM_FPR_BYTES],
                      const char *nonce, uint64_t created, uint64_t now);
-/* 1 if CREATED predates the daemon's start (the cache cannot vouch for it). */
+/*
+ * 1 if CREATED is not after the second the daemon started in: the nonce
+ * cache cannot vouch for it (main.c serves only from the next second on).
+ */
 int auth_before_start(const struct auth *a, uint64_t created);
 /* Takes one token from KEY's bucket; -1 when it is empty (rate limited). */
 int auth_rate_take(struct auth *a, const unsigned char key[PLM_FPR_BYTES],

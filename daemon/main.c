@@ -234,6 +234,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "palermod: out of memory\n");
 		goto out;
 	}
+	/* Requests signed in the start second are refused (auth_before_start):
+	 * serve from the next second on, so that no honest request is. */
+	while ((uint64_t)time(NULL) <= srv.started_at) {
+		struct timespec tick = {0, 20 * 1000 * 1000};
+		nanosleep(&tick, NULL);
+	}
 	if (http_start(&srv, &err) != 0) {
 		fprintf(stderr, "palermod: %s\n", err.message);
 		goto out;

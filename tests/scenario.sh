@@ -45,14 +45,20 @@ cast() {
 }
 
 step '1. the relay starts; the secretariat makes the root and certifies everyone' '
-	setup_root &&
+	setup_root && echo "$ROOT_FPR" >"$S/root.fpr" &&
 	tell "palermod listens on $URL with an empty data folder; UNODC made the root" &&
 	tell "(fingerprint $(echo "$ROOT_FPR" | cut -c1-16)...), which every member pins." &&
 	cast | while read -r who user name state; do
 		enrol "$who" "$user" "$(echo "$name" | tr _ " ")" "$state" || exit 1
 		tell "  $(echo "$name" | tr _ " ") ($state) made keys at home; fingerprint" \
 			"$(fpr_of_home "$who" | cut -c1-16)... compared aloud, certified."
-	done
+	done &&
+	code=$(invite unodc-sec-1 "Elena Ferri" UNODC --usage secretariat) &&
+	pal sec --json init --server "$URL" --trust "$ROOT_FPR" --invite "$code" \
+		--user unodc-sec-1 --name "Elena Ferri" --state UNODC --kdf interactive >/dev/null &&
+	pal root admin certify unodc-sec-1 --fingerprint "$(fpr_of_home sec)" \
+		--usage secretariat >/dev/null &&
+	tell "  Elena Ferri (UNODC) was certified as the secretariat officer of the review."
 '
 
 step '2. the secretariat creates the review of Italy (UNTOC and TIP, criminalization)' '
@@ -61,10 +67,11 @@ step '2. the secretariat creates the review of Italy (UNTOC and TIP, criminaliza
 		--member it-fp-rossi:focal_point --member it-exp-bianchi:expert \
 		--member it-obs-conti:observer \
 		--member fr-fp-martin:focal_point --member fr-exp-durand:expert \
-		--member br-fp-souza:focal_point --member br-exp-silva:expert >/dev/null &&
+		--member br-fp-souza:focal_point --member br-exp-silva:expert \
+		--member unodc-sec-1:secretariat >/dev/null &&
 	pal root admin review advance "$REVIEW" >/dev/null &&
 	pal root admin review advance "$REVIEW" >/dev/null &&
-	for who in ita_fp ita_exp ita_obs fra_fp fra_exp bra_fp bra_exp; do
+	for who in ita_fp ita_exp ita_obs fra_fp fra_exp bra_fp bra_exp sec; do
 		pal $who sync >/dev/null || exit 1
 	done &&
 	pal ita_fp --json status "$REVIEW" >status.json &&
@@ -141,6 +148,68 @@ step '4. France and Brazil read it, coordinate, send feedback; Italy answers' '
 	tell "on the reviewers channel (Italy holds no key to it); France sent written" &&
 	tell "feedback, Brazil a question; in the dialogue Italy answered it." &&
 	tell "The server saw: $(envelopes_seen)."
+'
+
+step '5. Italy replaces its focal point; the new one reads the whole history' '
+	pal root admin review add "$REVIEW" --member it-fp-verdi:focal_point \
+		--remove it-fp-rossi >"$S/replace.out" &&
+	pal ita_fp2 sync >"$S/verdi-sync.out" &&
+	grep -q "received the history" "$S/verdi-sync.out" &&
+	mkdir -p "$S/verdi" &&
+	(cd "$S/verdi" && pal ita_fp2 get -o responses.yaml "$(cat "$S/final.id")" >/dev/null) &&
+	cmp "$S/filled.yaml" "$S/verdi/responses.yaml" &&
+	(cd "$S/verdi" && pal ita_fp2 get -o question.txt "$(cat "$S/question.id")" >/dev/null) &&
+	grep -q "material benefit" "$S/verdi/question.txt" &&
+	tell "Roster epoch 2: Giulia Rossi left, Luca Verdi became Italy'"'"'s focal point." &&
+	tell "Fresh channel keys were sealed to the new roster only; by the policy the root" &&
+	tell "re-sealed the keys of epoch 1 to Luca (a history grant, checked against" &&
+	tell "the commitments of epoch 1): he decrypted the questionnaire and the question."
+'
+
+step '6. the reviewers draft the list of observations and the summary; all agree' '
+	pal root admin review advance "$REVIEW" >/dev/null &&
+	obs="Observations: Italy criminalizes participation in an organized criminal group (art. 5)." &&
+	remember "$obs" &&
+	pal fra_exp sync >/dev/null &&
+	echo "$obs" | pal fra_exp send "$REVIEW" --kind observations_draft \
+		--title "Draft list of observations" >"$S/obs.id" &&
+	remember "Draft list of observations" &&
+	for who in ita_fp2 fra_fp bra_fp; do
+		pal $who sync >/dev/null && pal $who agree "$(cat "$S/obs.id")" >/dev/null || exit 1
+	done &&
+	pal sec sync >/dev/null && pal sec --json status "$REVIEW" >st.json &&
+	jq -e ".agreements[] | select(.kind == \"observations_draft\") | .final" st.json >/dev/null &&
+	pal root admin review advance "$REVIEW" >/dev/null &&
+	sum="Summary: the legislation of Italy largely meets the requirements of the cluster." &&
+	remember "$sum" &&
+	pal bra_exp sync >/dev/null &&
+	echo "$sum" | pal bra_exp send "$REVIEW" --kind summary_draft --title "Draft summary" \
+		>"$S/sum.id" &&
+	remember "Draft summary" &&
+	for who in ita_fp2 fra_fp bra_fp; do
+		pal $who sync >/dev/null && pal $who agree "$(cat "$S/sum.id")" >/dev/null || exit 1
+	done &&
+	pal sec sync >/dev/null && pal sec --json status "$REVIEW" >st2.json &&
+	jq -e ".agreements[] | select(.kind == \"summary_draft\") | .final" st2.json >/dev/null &&
+	exit_is 5 pal fra_exp agree "$(cat "$S/sum.id")" 2>/dev/null &&
+	tell "France drafted the list of observations; the focal points of Italy, France" &&
+	tell "and Brazil each signed an agreement to its exact digest, and it became final." &&
+	tell "Brazil drafted the summary, agreed the same way (an expert'"'"'s agreement is refused)."
+'
+
+step '8. the secretariat seals the archive; it verifies with no keys and no state' '
+	pal sec archive keygen -o "$S/archive.key" --kdf interactive >/dev/null &&
+	pal sec archive seal "$REVIEW" --to "$S/archive.key" -o "$S/review.plma" >/dev/null &&
+	mkdir -p "$S/empty" &&
+	(cd "$S/empty" && env -u PALERMO_HOME HOME="$S/empty" XDG_DATA_HOME="$S/empty" \
+		"$PALERMO" archive verify "$S/review.plma" --trust "$(cat "$S/root.fpr")" >"$S/verify.out") &&
+	[ -z "$(ls -A "$S/empty")" ] &&
+	pal sec archive open "$S/review.plma" --key "$S/archive.key" -o "$S/opened" >/dev/null &&
+	grep -q "Draft summary" "$S/opened/index.txt" &&
+	tell "Elena sealed the record into one signed file of $(du -h "$S/review.plma" | cut -f1):" &&
+	tell "ciphertext as stored, rosters, records, the signed log head and proofs." &&
+	tell "archive verify, with no keys, no state and no network, said:" &&
+	sed -n "1,12p" "$S/verify.out" | while IFS= read -r line; do tell "  | $line"; done
 '
 
 step '9. the server'"'"'s data folder holds none of the plaintexts' '

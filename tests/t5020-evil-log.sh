@@ -132,7 +132,7 @@ test_expect_success 'a signed upload replayed after the daemon restarted is refu
 	id=$(send_doc ita_fp "Captured on the way") &&
 	evil_mode honest &&
 	read method target <captured/request && [ "$method" = PUT ] &&
-	sleep 1 && evil_daemon_restart &&
+	evil_daemon_restart &&
 	curl -s -o answer.json -w "%{http_code}" -X PUT -H @captured/headers \
 		--data-binary @captured/body "http://127.0.0.1:$PORT$target" >code &&
 	[ "$(cat code)" = 401 ] &&
