@@ -17,6 +17,7 @@
 #include "client/agreement.h"
 #include "client/commands.h"
 #include "client/local.h"
+#include "client/reader.h"
 #include "client/state.h"
 #include "client/sync.h"
 
@@ -83,7 +84,7 @@ int cmd_agree(struct cli *cli, int argc, char **argv)
 	plm_review *review = NULL;
 	plm_record *record = NULL;
 	plm_error err;
-	int status, r;
+	int status;
 
 	if (getopt_long(argc, argv, "h", options, NULL) != -1)
 		return cli_fail(cli, EXIT_USAGE, "see `palermo help agree`");
@@ -98,17 +99,9 @@ int cmd_agree(struct cli *cli, int argc, char **argv)
 		cli_warn(cli, "%s; checking against what this client last verified",
 		         err.message);
 	}
-	r = state_envelope_find(cli->state, argv[optind], &env, &err);
-	if (r == PLM_ERR_MISMATCH || r == PLM_ERR_INVALID)
-		return cli_fail(cli, EXIT_USAGE, "%s", err.message);
-	if (r != 0)
-		return cli_fail_err(cli, &err);
+	if ((status = reader_find_document(cli, argv[optind], &env)) != 0)
+		return status;
 	plm_hex(hex, env.id, PLM_HASH_BYTES);
-	if (env.status != ENVELOPE_VERIFIED)
-		return cli_fail(cli, EXIT_VERIFY,
-		                "document %.12s failed verification when it was synced; "
-		                "there is nothing to agree to: %s",
-		                hex, env.problem);
 	if (local_policy(cli, &policy, &err) != 0 ||
 	    local_review(cli, env.review, INT64_MAX, &review, &err) != 0 ||
 	    local_root(cli->state, root, NULL, &err) != 0) {
