@@ -1275,6 +1275,7 @@ static plm_draft draft(const char *kind, unsigned char id_byte, uint64_t seq)
 	memset(d.id, id_byte, sizeof(d.id));
 	snprintf(d.review, sizeof(d.review), "%s", REVIEW_ID);
 	snprintf(d.kind, sizeof(d.kind), "%s", kind);
+	snprintf(d.channel, sizeof(d.channel), "review");
 	d.seq = seq;
 	return d;
 }
@@ -1312,7 +1313,20 @@ static void agreement_drafts(void)
 	CHECK_OK(plm_agreement_check(review, policy, fprs[ROOT], a[0], &doc, &doc, &err));
 	CHECK_ERR(plm_agreement_check(review, policy, fprs[ROOT], a[0], &doc, &newer, &err),
 	          PLM_ERR_POLICY, "draft d0d0d0d0d0d0 is stale: a newer observations_draft "
-	                          "(d1d1d1d1d1d1) superseded it");
+	                          "(d1d1d1d1d1d1) on the channel review superseded it");
+	/* Drafts are current per channel: a newer one elsewhere changes nothing. */
+	snprintf(newer.channel, sizeof(newer.channel), "reviewers");
+	CHECK_OK(plm_agreement_check(review, policy, fprs[ROOT], a[0], &doc, &newer, &err));
+	snprintf(newer.channel, sizeof(newer.channel), "review");
+	CHECK_INT(plm_agreement_channel(policy, "observations_draft", "review"), 1);
+	CHECK_INT(plm_agreement_channel(policy, "observations_draft", "reviewers"), 0);
+	CHECK_INT(plm_agreement_channel(policy, "message", "review"), 0);
+	/* Nobody agrees to what they cannot read. */
+	snprintf(doc.channel, sizeof(doc.channel), "reviewers");
+	CHECK_ERR(plm_agreement_check(review, policy, fprs[ROOT], a[0], &doc, &doc, &err),
+	          PLM_ERR_POLICY, "it.focal cannot read draft d0d0d0d0d0d0 (channel "
+	                          "reviewers), so they cannot agree to it");
+	snprintf(doc.channel, sizeof(doc.channel), "review");
 	/* The policy's rule comes before staleness: an expert hears about roles. */
 	CHECK((a[1] = agreement("observations_draft", "ITA", ITA_EX)) != NULL);
 	CHECK_ERR(plm_agreement_check(review, policy, fprs[ROOT], a[1], &doc, &newer, &err),
