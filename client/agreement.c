@@ -49,9 +49,10 @@ int agreement_newest(struct state *st, const char *review, const char *kind,
 	if (r < 0)
 		return r;
 	if (!n.found)
-		return plm_error_set(err, PLM_ERR_NOTFOUND,
-		                     "review %s has no draft of kind %s on channel %s here",
-		                     review, kind, channel);
+		return plm_error_set(
+		    err, PLM_ERR_NOTFOUND,
+		    "review %s has no draft of kind %s on channel %s here", review,
+		    kind, channel);
 	return 0;
 }
 
@@ -65,12 +66,13 @@ int agreement_check(struct state *st, plm_review *review, const plm_policy *poli
 
 	r = state_envelope_get(st, record->body.agreement.document, &env, NULL);
 	if (r != 0 && r != PLM_ERR_NOTFOUND)
-		return state_envelope_get(st, record->body.agreement.document, &env, err);
+		return state_envelope_get(st, record->body.agreement.document, &env,
+		                          err);
 	have_doc = r == 0 && env.status == ENVELOPE_VERIFIED && env.seq < seq;
 	if (have_doc) {
 		as_draft(&env, &document);
-		r = agreement_newest(st, env.review, env.kind, env.channel, seq, &newest,
-		                     err);
+		r = agreement_newest(st, env.review, env.kind, env.channel, seq,
+		                     &newest, err);
 		if (r != 0 && r != PLM_ERR_NOTFOUND)
 			return r;
 		have_newest = r == 0;

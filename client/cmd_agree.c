@@ -111,27 +111,29 @@ int cmd_agree(struct cli *cli, int argc, char **argv)
 	}
 	plm_fingerprint(mine, &cli->me->pub);
 	if (plm_review_member(review, mine, &me, &side, NULL) != 0) {
-		status = cli_fail(cli, EXIT_AUTH,
-		                  "you are not a member of review %s, so you cannot agree "
-		                  "to its drafts",
-		                  env.review);
+		status =
+		    cli_fail(cli, EXIT_AUTH,
+		             "you are not a member of review %s, so you cannot agree "
+		             "to its drafts",
+		             env.review);
 		goto out;
 	}
 	/* The rule the server and every member run, before anything is sent. */
 	if (sign_agreement(cli, &env, me, &record, &err) != 0 ||
-	    agreement_check(cli->state, review, policy, root, record, INT64_MAX, &err) !=
-	        0) {
+	    agreement_check(cli->state, review, policy, root, record, INT64_MAX,
+	                    &err) != 0) {
 		status = cli_fail(cli, cli_exit_for(err.code),
 		                  "you cannot agree to %.12s: %s", hex, err.message);
 		goto out;
 	}
 	if (admin_publish(cli, env.review, &record, 1, &err) != 0) {
-		status = err.code == PLM_ERR_NET
-		             ? cli_fail(cli, EXIT_NETWORK,
-		                        "%s; the agreement stays queued here and the next "
-		                        "`palermo agree` sends it",
-		                        err.message)
-		             : cli_fail_err(cli, &err);
+		status =
+		    err.code == PLM_ERR_NET
+		        ? cli_fail(cli, EXIT_NETWORK,
+		                   "%s; the agreement stays queued here and the next "
+		                   "`palermo agree` sends it",
+		                   err.message)
+		        : cli_fail_err(cli, &err);
 		goto out;
 	}
 	plm_hex(rec_hex, record->id, PLM_HASH_BYTES);
@@ -143,7 +145,8 @@ int cmd_agree(struct cli *cli, int argc, char **argv)
 		                                 env.kind, "state", me->state, "id",
 		                                 rec_hex));
 	else {
-		cli_say(cli, "%s agreed to %s %.12s of review %s; see `palermo status %s`.",
+		cli_say(cli,
+		        "%s agreed to %s %.12s of review %s; see `palermo status %s`.",
 		        me->state, env.kind, hex, env.review, env.review);
 		status = EXIT_OK;
 	}

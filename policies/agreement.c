@@ -28,9 +28,10 @@ int plm_agreement_check(plm_review *review, const plm_policy *policy,
 		                     "document of review %s",
 		                     named, a->review_id);
 	if (strcmp(document->kind, a->kind) != 0)
-		return plm_error_set(err, PLM_ERR_MISMATCH,
-		                     "the agreement names a %s, but document %.12s is a %s",
-		                     a->kind, named, document->kind);
+		return plm_error_set(
+		    err, PLM_ERR_MISMATCH,
+		    "the agreement names a %s, but document %.12s is a %s", a->kind,
+		    named, document->kind);
 	/* Who may agree to what, when: the state machine's rule (review.c). */
 	if ((r = plm_review_apply(review, policy, root_fpr, record, err)) != 0)
 		return r;
@@ -51,12 +52,13 @@ int plm_agreement_check(plm_review *review, const plm_policy *policy,
 	    strcmp(newest->channel, document->channel) == 0 &&
 	    memcmp(newest->id, document->id, PLM_HASH_BYTES) != 0) {
 		plm_hex(newer, newest->id, PLM_HASH_BYTES);
-		return plm_error_set(err, PLM_ERR_POLICY,
-		                     "draft %.12s is stale: a newer %s (%.12s) on the "
-		                     "channel %s superseded it, and agreement starts afresh "
-		                     "on the newest draft; read %.12s and agree to it "
-		                     "instead",
-		                     named, document->kind, newer, document->channel, newer);
+		return plm_error_set(
+		    err, PLM_ERR_POLICY,
+		    "draft %.12s is stale: a newer %s (%.12s) on the "
+		    "channel %s superseded it, and agreement starts afresh "
+		    "on the newest draft; read %.12s and agree to it "
+		    "instead",
+		    named, document->kind, newer, document->channel, newer);
 	}
 	return 0;
 }
@@ -99,7 +101,8 @@ int plm_agreement_tally_init(plm_agreement_tally *tally, const plm_policy *polic
 	k = &policy->kinds[ki];
 	if (!k->needs_agreement)
 		return plm_policy_refuse(err, "kinds", k->head.source,
-		                         "documents of kind '%s' are not agreed to", kind);
+		                         "documents of kind '%s' are not agreed to",
+		                         kind);
 	if (k->agreed_by.roles[PLM_SIDE_SUR - 1] != 0)
 		snprintf(tally->parties[tally->n_parties++].state,
 		         sizeof(tally->parties[0].state), "%s", roster->sur_state);

@@ -37,8 +37,8 @@ typedef struct plm_draft {
  * DOCUMENT is the accepted envelope whose id the record names, NULL when
  * there is none; NEWEST the accepted envelope of the same review, of
  * DOCUMENT's kind and on DOCUMENT's channel, that stands last in the log
- * before the agreement (NULL when there is none). Checks, in this order: the document is an envelope
- * of the record's review (PLM_ERR_NOTFOUND); its kind is the record's
+ * before the agreement (NULL when there is none). Checks, in this order: the document
+ * is an envelope of the record's review (PLM_ERR_NOTFOUND); its kind is the record's
  * (PLM_ERR_MISMATCH); the signer may agree to that kind for the State
  * named, in the current stage (plm_review_apply: PLM_ERR_POLICY); the
  * signer may read the draft's channel, for nobody agrees to what they
@@ -58,7 +58,8 @@ int plm_agreement_check(plm_review *review, const plm_policy *policy,
 int plm_agreement_channel(const plm_policy *policy, const char *kind,
                           const char *channel);
 
-#define PLM_AGREEMENT_PARTIES_MAX (1 + PLM_ROSTER_INSTRUMENTS_MAX * PLM_ROSTER_REVIEWING_MAX)
+#define PLM_AGREEMENT_PARTIES_MAX                                                      \
+	(1 + PLM_ROSTER_INSTRUMENTS_MAX * PLM_ROSTER_REVIEWING_MAX)
 
 /* Where the agreement to one draft stands. */
 typedef struct plm_agreement_tally {
