@@ -262,7 +262,7 @@ static void print_status(struct cli *cli, json_t *doc)
 	    json_string_value(json_object_get(item, "user_id")));
 	if (json_array_size(json_object_get(doc, "agreements")) == 0)
 		return;
-	printf("\nAgreement (the newest draft of each kind):\n");
+	printf("\nAgreement (the newest draft of each kind, where every party reads it):\n");
 	json_array_foreach(json_object_get(doc, "agreements"), i, item)
 	{
 		if (json_is_null(json_object_get(item, "document"))) {
