@@ -13,11 +13,12 @@ static void as_draft(const struct stored_envelope *env, plm_draft *out)
 	memcpy(out->id, env->id, PLM_HASH_BYTES);
 	snprintf(out->review, sizeof(out->review), "%s", env->review);
 	snprintf(out->kind, sizeof(out->kind), "%s", env->kind);
+	snprintf(out->channel, sizeof(out->channel), "%s", env->channel);
 	out->seq = env->seq < 0 ? 0 : (uint64_t)env->seq;
 }
 
 struct newest {
-	const char *kind;
+	const char *kind, *channel;
 	int64_t before;
 	plm_draft *out;
 	int found;
@@ -30,7 +31,8 @@ static int one_envelope(void *ctx, const struct stored_envelope *env)
 
 	if (env->seq >= n->before)
 		return 1;
-	if (env->status == ENVELOPE_VERIFIED && strcmp(env->kind, n->kind) == 0) {
+	if (env->status == ENVELOPE_VERIFIED && strcmp(env->kind, n->kind) == 0 &&
+	    strcmp(env->channel, n->channel) == 0) {
 		as_draft(env, n->out);
 		n->found = 1;
 	}
@@ -38,16 +40,19 @@ static int one_envelope(void *ctx, const struct stored_envelope *env)
 }
 
 int agreement_newest(struct state *st, const char *review, const char *kind,
-                     int64_t before, plm_draft *out, plm_error *err)
+                     const char *channel, int64_t before, plm_draft *out,
+                     plm_error *err)
 {
-	struct newest n = {kind, before, out, 0};
+	struct newest n = {kind, channel, before, out, 0};
 	int r = state_envelopes_each(st, review, one_envelope, &n, err);
 
 	if (r < 0)
 		return r;
 	if (!n.found)
-		return plm_error_set(err, PLM_ERR_NOTFOUND,
-		                     "review %s has no draft of kind %s here", review, kind);
+		return plm_error_set(
+		    err, PLM_ERR_NOTFOUND,
+		    "review %s has no draft of kind %s on channel %s here", review,
+		    kind, channel);
 	return 0;
 }
 
@@ -61,11 +66,13 @@ int agreement_check(struct state *st, plm_review *review, const plm_policy *poli
 
 	r = state_envelope_get(st, record->body.agreement.document, &env, NULL);
 	if (r != 0 && r != PLM_ERR_NOTFOUND)
-		return state_envelope_get(st, record->body.agreement.document, &env, err);
+		return state_envelope_get(st, record->body.agreement.document, &env,
+		                          err);
 	have_doc = r == 0 && env.status == ENVELOPE_VERIFIED && env.seq < seq;
 	if (have_doc) {
 		as_draft(&env, &document);
-		r = agreement_newest(st, env.review, env.kind, seq, &newest, err);
+		r = agreement_newest(st, env.review, env.kind, env.channel, seq,
+		                     &newest, err);
 		if (r != 0 && r != PLM_ERR_NOTFOUND)
 			return r;
 		have_newest = r == 0;

@@ -14,18 +14,19 @@
 
 /*
  * The verified envelope of REVIEW that stands last in the log before index
- * BEFORE (INT64_MAX: of all) among those of KIND, into OUT.
+ * BEFORE (INT64_MAX: of all) among those of KIND on CHANNEL, into OUT.
  * PLM_ERR_NOTFOUND when there is none.
  */
 int agreement_newest(struct state *st, const char *review, const char *kind,
-                     int64_t before, plm_draft *out, plm_error *err);
+                     const char *channel, int64_t before, plm_draft *out,
+                     plm_error *err);
 
 /*
  * Checks agreement RECORD, at log index SEQ (INT64_MAX: one about to be
  * sent), against REVIEW (the review's verified state at that point) with
  * plm_agreement_check: the document it names must be a verified envelope
- * here, of its kind, and the current draft of that kind at SEQ. REVIEW is
- * not changed.
+ * here, of its kind, and the current draft of that kind on its channel at
+ * SEQ. REVIEW is not changed.
  */
 int agreement_check(struct state *st, plm_review *review, const plm_policy *policy,
                     const unsigned char root_fpr[PLM_FPR_BYTES],

@@ -17,6 +17,7 @@
 #include "client/agreement.h"
 #include "client/commands.h"
 #include "client/local.h"
+#include "client/reader.h"
 #include "client/state.h"
 #include "client/sync.h"
 
@@ -31,9 +32,10 @@ const char usage_agree[] =
     "and of every reviewing State have agreed to it (`palermo status REVIEW`).\n"
     "\n"
     "Only a focal point may agree (the policy's kinds.KIND.agreed_by), only in\n"
-    "the stage where the draft's kind is written, and only to the newest draft\n"
-    "of its kind; anything else is refused here, before anything is sent, with\n"
-    "the rule, and would be refused by the server and by every member.\n"
+    "the stage where the draft's kind is written, only to a draft you can read,\n"
+    "and only to the newest draft of its kind on its channel; anything else is\n"
+    "refused here, before anything is sent, with the rule, and would be refused\n"
+    "by the server and by every member.\n"
     "agree syncs first; without a server it checks against what this client\n"
     "last verified, and the agreement waits in the queue of signed records\n"
     "until the next `palermo agree`.\n"
@@ -83,7 +85,7 @@ int cmd_agree(struct cli *cli, int argc, char **argv)
 	plm_review *review = NULL;
 	plm_record *record = NULL;
 	plm_error err;
-	int status, r;
+	int status;
 
 	if (getopt_long(argc, argv, "h", options, NULL) != -1)
 		return cli_fail(cli, EXIT_USAGE, "see `palermo help agree`");
@@ -98,17 +100,9 @@ int cmd_agree(struct cli *cli, int argc, char **argv)
 		cli_warn(cli, "%s; checking against what this client last verified",
 		         err.message);
 	}
-	r = state_envelope_find(cli->state, argv[optind], &env, &err);
-	if (r == PLM_ERR_MISMATCH || r == PLM_ERR_INVALID)
-		return cli_fail(cli, EXIT_USAGE, "%s", err.message);
-	if (r != 0)
-		return cli_fail_err(cli, &err);
+	if ((status = reader_find_document(cli, argv[optind], &env)) != 0)
+		return status;
 	plm_hex(hex, env.id, PLM_HASH_BYTES);
-	if (env.status != ENVELOPE_VERIFIED)
-		return cli_fail(cli, EXIT_VERIFY,
-		                "document %.12s failed verification when it was synced; "
-		                "there is nothing to agree to: %s",
-		                hex, env.problem);
 	if (local_policy(cli, &policy, &err) != 0 ||
 	    local_review(cli, env.review, INT64_MAX, &review, &err) != 0 ||
 	    local_root(cli->state, root, NULL, &err) != 0) {
@@ -117,27 +111,29 @@ int cmd_agree(struct cli *cli, int argc, char **argv)
 	}
 	plm_fingerprint(mine, &cli->me->pub);
 	if (plm_review_member(review, mine, &me, &side, NULL) != 0) {
-		status = cli_fail(cli, EXIT_AUTH,
-		                  "you are not a member of review %s, so you cannot agree "
-		                  "to its drafts",
-		                  env.review);
+		status =
+		    cli_fail(cli, EXIT_AUTH,
+		             "you are not a member of review %s, so you cannot agree "
+		             "to its drafts",
+		             env.review);
 		goto out;
 	}
 	/* The rule the server and every member run, before anything is sent. */
 	if (sign_agreement(cli, &env, me, &record, &err) != 0 ||
-	    agreement_check(cli->state, review, policy, root, record, INT64_MAX, &err) !=
-	        0) {
+	    agreement_check(cli->state, review, policy, root, record, INT64_MAX,
+	                    &err) != 0) {
 		status = cli_fail(cli, cli_exit_for(err.code),
 		                  "you cannot agree to %.12s: %s", hex, err.message);
 		goto out;
 	}
 	if (admin_publish(cli, env.review, &record, 1, &err) != 0) {
-		status = err.code == PLM_ERR_NET
-		             ? cli_fail(cli, EXIT_NETWORK,
-		                        "%s; the agreement stays queued here and the next "
-		                        "`palermo agree` sends it",
-		                        err.message)
-		             : cli_fail_err(cli, &err);
+		status =
+		    err.code == PLM_ERR_NET
+		        ? cli_fail(cli, EXIT_NETWORK,
+		                   "%s; the agreement stays queued here and the next "
+		                   "`palermo agree` sends it",
+		                   err.message)
+		        : cli_fail_err(cli, &err);
 		goto out;
 	}
 	plm_hex(rec_hex, record->id, PLM_HASH_BYTES);
@@ -149,7 +145,8 @@ int cmd_agree(struct cli *cli, int argc, char **argv)
 		                                 env.kind, "state", me->state, "id",
 		                                 rec_hex));
 	else {
-		cli_say(cli, "%s agreed to %s %.12s of review %s; see `palermo status %s`.",
+		cli_say(cli,
+		        "%s agreed to %s %.12s of review %s; see `palermo status %s`.",
 		        me->state, env.kind, hex, env.review, env.review);
 		status = EXIT_OK;
 	}

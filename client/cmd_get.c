@@ -271,18 +271,9 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 		reader_json_wipe(); /* the title goes into JSON */
 	if ((status = cli_open_state(cli, 0)) != 0)
 		return status;
-	r = state_envelope_find(cli->state, argv[optind], &env, &err);
-	if (r == PLM_ERR_MISMATCH || r == PLM_ERR_INVALID)
-		return cli_fail(cli, EXIT_USAGE, "%s", err.message);
-	if (r != 0)
-		return cli_fail_err(cli, &err);
+	if ((status = reader_find_document(cli, argv[optind], &env)) != 0)
+		return status;
 	plm_hex(hex, env.id, PLM_HASH_BYTES);
-	if (env.status != ENVELOPE_VERIFIED)
-		return cli_fail(
-		    cli, EXIT_VERIFY,
-		    "document %.12s failed verification when it was synced and "
-		    "was not kept: %s",
-		    hex, env.problem);
 	if ((status = cli_unlock(cli)) != 0)
 		return status;
 	if (reader_new(cli, env.review, &rd, &err) != 0 ||

@@ -37,16 +37,18 @@ const char usage_status[] =
     "    added, removed or changed role, and who received the history of\n"
     "    earlier epochs (history grants);\n"
     "  - for the newest draft of each kind that is agreed to (list of\n"
-    "    observations, summary): who agreed for which State, which States are\n"
-    "    still to agree, and \"final\" once all have (`palermo agree`).\n"
+    "    observations, summary), on each channel that every party reads: who\n"
+    "    agreed for which State, which States are still to agree, and \"final\"\n"
+    "    once all have (`palermo agree`).\n"
     "\n"
     "With --json, prints {\"review\", \"sur\", \"cluster\", \"epoch\",\n"
     "\"stage\": {\"name\", \"title\", \"since\", \"number\", \"of\"},\n"
     "\"deadlines\": [{\"name\", \"title\", \"from_stage\", \"until_stage\", \"due\",\n"
     "\"days_left\", \"met_at\", \"days_late\", \"state\"}], \"members\": [...],\n"
-    "\"agreements\": [{\"kind\", \"title\", \"document\", \"agreed\": [{\"state\",\n"
-    "\"user_id\", \"at\"}], \"waiting\": [State...], \"final\"}], \"roster_changes\":\n"
-    "[as the \"history\" of `palermo roster`]}; state is\n"
+    "\"agreements\": [{\"kind\", \"title\", \"channel\", \"document\",\n"
+    "\"agreed\": [{\"state\", \"user_id\", \"at\"}], \"waiting\": [State...],\n"
+    "\"final\"}], \"roster_changes\": [as the \"history\" of `palermo roster`]};\n"
+    "state is\n"
     "\"running\", \"overdue\" (days_left negative), \"passed\" (met_at, days_late)\n"
     "or \"not started\" (due null); document is null before the first draft.\n"
     "\n"
@@ -79,13 +81,15 @@ static int one_agreement(void *ctx, int64_t seq, const unsigned char *bytes, siz
 }
 
 /*
- * Where agreement stands for the newest draft of KIND (PROTOCOL.md §5.7):
- * {"kind", "title", "document" (null: no draft yet), "agreed": [{"state",
- * "user_id", "at"}], "waiting": [State...], "final"}. NULL (and nothing in
- * C->err) when KIND is not agreed to.
+ * Where agreement stands for the newest draft of KIND on CHANNEL
+ * (PROTOCOL.md §5.7): {"kind", "title", "channel", "document" (null: no
+ * draft yet), "agreed": [{"state", "user_id", "at"}], "waiting": [State...],
+ * "final"}. NULL (and nothing in C->err) when no draft of KIND on CHANNEL
+ * can become final (plm_agreement_channel).
  */
 static json_t *agreement_json(struct status_ctx *c, const char *review,
-                              const plm_roster *roster, const char *kind)
+                              const plm_roster *roster, const char *kind,
+                              const char *channel)
 {
 	char hex[2 * PLM_HASH_BYTES + 1];
 	plm_agreement_tally tally;
@@ -95,8 +99,11 @@ static json_t *agreement_json(struct status_ctx *c, const char *review,
 	int have, r;
 	size_t i;
 
+	if (!plm_agreement_channel(c->policy, kind, channel))
+		return NULL;
 	memset(&draft, 0, sizeof(draft));
-	r = agreement_newest(c->cli->state, review, kind, INT64_MAX, &draft, &c->err);
+	r = agreement_newest(c->cli->state, review, kind, channel, INT64_MAX, &draft,
+	                     &c->err);
 	if (r != 0 && r != PLM_ERR_NOTFOUND)
 		return NULL;
 	have = r == 0;
@@ -125,9 +132,10 @@ static json_t *agreement_json(struct status_ctx *c, const char *review,
 		              "at", (json_int_t)tally.parties[i].at));
 	}
 	plm_hex(hex, draft.id, PLM_HASH_BYTES);
-	return json_pack("{s:s, s:s?, s:s?, s:o, s:o, s:b}", "kind", kind, "title",
-	                 plm_policy_title(c->policy, PLM_POLICY_KINDS, kind), "document",
-	                 have ? hex : NULL, "agreed", agreed, "waiting", waiting, "final",
+	return json_pack("{s:s, s:s?, s:s, s:s?, s:o, s:o, s:b}", "kind", kind, "title",
+	                 plm_policy_title(c->policy, PLM_POLICY_KINDS, kind), "channel",
+	                 channel, "document", have ? hex : NULL, "agreed", agreed,
+	                 "waiting", waiting, "final",
 	                 have && plm_agreement_tally_final(&tally));
 }
 
@@ -193,7 +201,7 @@ static void print_status(struct cli *cli, json_t *doc)
 	changes_print(cli, "Roster changes", json_object_get(doc, "roster_changes"));
 	if (json_array_size(json_object_get(doc, "agreements")) == 0)
 		return;
-	printf("\nAgreement (the newest draft of each kind):\n");
+	printf("\nAgreement (the newest draft of each kind, where every party reads it):\n");
 	json_array_foreach(json_object_get(doc, "agreements"), i, item)
 	{
 		if (json_is_null(json_object_get(item, "document"))) {
@@ -233,7 +241,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	plm_roster_member *sorted = NULL;
 	json_t *doc = NULL, *members, *list, *item, *history;
 	const char *review;
-	size_t i;
+	size_t i, j;
 	int status, current, r;
 
 	if (getopt_long(argc, argv, "h", options, NULL) != -1)
@@ -263,18 +271,20 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		free(sorted);
 	}
 	list = json_array();
-	for (i = 0; i < plm_policy_count(c.policy, PLM_POLICY_KINDS); i++) {
-		item = agreement_json(&c, review, roster,
-		                      plm_policy_nth(c.policy, PLM_POLICY_KINDS, i));
-		if (item != NULL)
-			json_array_append_new(list, item);
-		else if (c.err.code != 0) {
-			json_decref(list);
-			json_decref(members);
-			status = cli_fail_err(cli, &c.err);
-			goto out;
+	for (i = 0; i < plm_policy_count(c.policy, PLM_POLICY_KINDS); i++)
+		for (j = 0; j < plm_policy_count(c.policy, PLM_POLICY_CHANNELS); j++) {
+			item = agreement_json(
+			    &c, review, roster, plm_policy_nth(c.policy, PLM_POLICY_KINDS, i),
+			    plm_policy_nth(c.policy, PLM_POLICY_CHANNELS, j));
+			if (item != NULL) {
+				json_array_append_new(list, item);
+			} else if (c.err.code != 0) {
+				json_decref(list);
+				json_decref(members);
+				status = cli_fail_err(cli, &c.err);
+				goto out;
+			}
 		}
-	}
 	doc = json_pack(
 	    "{s:s, s:s, s:s, s:I, s:{s:s, s:s?, s:I, s:i, s:i}, s:o, s:o, s:o}",
 	    "review", review, "sur", roster->sur_state, "cluster", roster->cluster,

@@ -307,6 +307,25 @@ static int open_keys(void *ctx, const plm_envelope_header *h, plm_pubkeys *autho
 	return plm_envelope_unwrap_key(h, key, doc_key, err);
 }
 
+int reader_find_document(struct cli *cli, const char *prefix, struct stored_envelope *env)
+{
+	char hex[2 * PLM_HASH_BYTES + 1];
+	plm_error err;
+	int r = state_envelope_find(cli->state, prefix, env, &err);
+
+	if (r == PLM_ERR_MISMATCH || r == PLM_ERR_INVALID)
+		return cli_fail(cli, EXIT_USAGE, "%s", err.message);
+	if (r != 0)
+		return cli_fail_err(cli, &err);
+	plm_hex(hex, env->id, PLM_HASH_BYTES);
+	if (env->status != ENVELOPE_VERIFIED)
+		return cli_fail(cli, EXIT_VERIFY,
+		                "document %.12s failed verification when it was synced and "
+		                "was not kept: %s",
+		                hex, env->problem);
+	return 0;
+}
+
 /*
  * A rule only members can check, because it needs the manifest: a document
  * marked as the final submission must come from a member who may make it

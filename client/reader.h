@@ -52,6 +52,14 @@ int reader_new(struct cli *cli, const char *review, struct reader **out,
 void reader_free(struct reader *rd);
 
 /*
+ * The stored envelope whose id is or starts with PREFIX (as `palermo list`
+ * shows ids) into ENV, verified when it was synced. Returns 0, or prints
+ * the problem and returns the exit status: 2 for a malformed or ambiguous
+ * prefix, 6 for none here (sync first), 3 for one that sync refused.
+ */
+int reader_find_document(struct cli *cli, const char *prefix, struct stored_envelope *env);
+
+/*
  * Opens the cached envelope ENV (a stored envelope of the reader's review):
  * verifies and decrypts it into OUT_PATH (NULL: verify and decrypt, keep
  * only the manifest). MANIFEST (plm_manifest_new memory, may be NULL) gets

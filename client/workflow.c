@@ -26,7 +26,8 @@ int workflow_advance(struct cli *cli, plm_review *review, const char *review_id,
 		return r;
 	if ((r = plm_policy_next_stage(policy, review->stage, &next, err)) != 0) {
 		snprintf(why, sizeof(why), "%s", err->message);
-		return plm_error_set(err, r, "review %s cannot advance: %s", review_id, why);
+		return plm_error_set(err, r, "review %s cannot advance: %s", review_id,
+		                     why);
 	}
 	if ((r = plm_record_new(out, PLM_RECORD_STAGE, err)) != 0)
 		return r;
@@ -42,10 +43,11 @@ int workflow_advance(struct cli *cli, plm_review *review, const char *review_id,
 	/* Checked as every member will check it, before it leaves. */
 	if ((r = plm_review_apply(review, policy, root, *out, err)) != 0) {
 		snprintf(why, sizeof(why), "%s", err->message);
-		return plm_error_set(err, r,
-		                     "the move would be refused by every member, so it is "
-		                     "not published: %s",
-		                     why);
+		return plm_error_set(
+		    err, r,
+		    "the move would be refused by every member, so it is "
+		    "not published: %s",
+		    why);
 	}
 	return admin_publish(cli, review_id, out, 1, err);
 }
@@ -79,9 +81,10 @@ int workflow_submitted(struct cli *cli, const char *review_id)
 	int status = EXIT_OK;
 
 	if (submission_queued(cli, review_id)) {
-		cli_warn(cli, "the final submission is still queued, so review %s stays in "
-		              "its stage; once `palermo sync` has delivered it, the "
-		              "secretariat moves the review on",
+		cli_warn(cli,
+		         "the final submission is still queued, so review %s stays in "
+		         "its stage; once `palermo sync` has delivered it, the "
+		         "secretariat moves the review on",
 		         review_id);
 		return EXIT_OK;
 	}
@@ -99,7 +102,8 @@ int workflow_submitted(struct cli *cli, const char *review_id)
 	if (workflow_advance(cli, review, review_id, &record, &err) != 0)
 		goto fail;
 	if (!cli->quiet)
-		fprintf(stderr, "Review %s moved from %s to %s with your final submission.\n",
+		fprintf(stderr,
+		        "Review %s moved from %s to %s with your final submission.\n",
 		        review_id, record->body.stage.from_stage,
 		        record->body.stage.to_stage);
 	goto out;

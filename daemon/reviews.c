@@ -119,9 +119,9 @@ static int lookup(struct server *srv, const char *review_id, int create,
 }
 
 
-/* The newest envelope of one review and kind (agreement_drafts). */
+/* The newest envelope of one review, kind and channel (check_agreement). */
 struct newest_draft {
-	const char *kind;
+	const char *kind, *channel;
 	plm_draft *out;
 	int found;
 };
@@ -130,11 +130,13 @@ static int newer_draft(void *ctx, const struct store_envelope *env)
 {
 	struct newest_draft *nd = ctx;
 
-	if (strcmp(env->kind, nd->kind) != 0 || (nd->found && env->seq <= nd->out->seq))
+	if (strcmp(env->kind, nd->kind) != 0 || strcmp(env->channel, nd->channel) != 0 ||
+	    (nd->found && env->seq <= nd->out->seq))
 		return 0;
 	memcpy(nd->out->id, env->id, PLM_HASH_BYTES);
 	snprintf(nd->out->review, sizeof(nd->out->review), "%s", env->review);
 	snprintf(nd->out->kind, sizeof(nd->out->kind), "%s", env->kind);
+	snprintf(nd->out->channel, sizeof(nd->out->channel), "%s", env->channel);
 	nd->out->seq = env->seq;
 	nd->found = 1;
 	return 0;
@@ -143,7 +145,7 @@ static int newer_draft(void *ctx, const struct store_envelope *env)
 /*
  * Checks agreement RECORD against TRIAL with the shared rule
  * (plm_agreement_check): the document it names as stored here, and the
- * newest stored envelope of that review and kind. Called with reviews_lock
+ * newest stored envelope of that review, kind and channel. Called with reviews_lock
  * held, which every envelope also takes to be stored: no draft can slip in
  * between this check and the agreement's place in the log.
  */
@@ -152,7 +154,7 @@ static int check_agreement(struct server *srv, plm_review *trial,
 {
 	struct store_envelope env;
 	plm_draft document, newest;
-	struct newest_draft nd = {NULL, &newest, 0};
+	struct newest_draft nd = {NULL, NULL, &newest, 0};
 	int r, have_doc;
 
 	memset(&document, 0, sizeof(document));
@@ -162,8 +164,10 @@ static int check_agreement(struct server *srv, plm_review *trial,
 		memcpy(document.id, env.id, PLM_HASH_BYTES);
 		snprintf(document.review, sizeof(document.review), "%s", env.review);
 		snprintf(document.kind, sizeof(document.kind), "%s", env.kind);
+		snprintf(document.channel, sizeof(document.channel), "%s", env.channel);
 		document.seq = env.seq;
 		nd.kind = env.kind;
+		nd.channel = env.channel;
 		if ((r = store_list_envelopes(srv->store, env.review, UINT64_MAX, UINT32_MAX,
 		                              newer_draft, &nd, err)) != 0)
 			return r;

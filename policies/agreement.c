@@ -13,6 +13,9 @@ int plm_agreement_check(plm_review *review, const plm_policy *policy,
 {
 	const plm_agreement *a = &record->body.agreement;
 	char named[2 * PLM_HASH_BYTES + 1], newer[2 * PLM_HASH_BYTES + 1];
+	char path[sizeof("channels..audience") + PLM_RECORD_NAME_MAX];
+	const plm_roster_member *m;
+	enum plm_policy_side side;
 	int r;
 
 	if (record->type != PLM_RECORD_AGREEMENT)
@@ -25,23 +28,60 @@ int plm_agreement_check(plm_review *review, const plm_policy *policy,
 		                     "document of review %s",
 		                     named, a->review_id);
 	if (strcmp(document->kind, a->kind) != 0)
-		return plm_error_set(err, PLM_ERR_MISMATCH,
-		                     "the agreement names a %s, but document %.12s is a %s",
-		                     a->kind, named, document->kind);
+		return plm_error_set(
+		    err, PLM_ERR_MISMATCH,
+		    "the agreement names a %s, but document %.12s is a %s", a->kind,
+		    named, document->kind);
 	/* Who may agree to what, when: the state machine's rule (review.c). */
 	if ((r = plm_review_apply(review, policy, root_fpr, record, err)) != 0)
 		return r;
-	/* PROTOCOL.md §5.7: only the current draft of its kind. */
+	/* Nobody agrees to a draft they cannot read. */
+	if ((r = plm_review_member(review, record->signer, &m, &side, err)) != 0)
+		return r;
+	if (plm_policy_may_read(policy, m->role, side, document->channel, NULL) != 0) {
+		snprintf(path, sizeof(path), "channels.%s.audience", document->channel);
+		return plm_policy_refuse(err, path, NULL,
+		                         "%s cannot read draft %.12s (channel %s), so "
+		                         "they cannot agree to it; the draft must be "
+		                         "written where they can read it",
+		                         m->user_id, named, document->channel);
+	}
+	/* PROTOCOL.md §5.7: only the current draft of its kind on its channel. */
 	if (newest != NULL && newest->seq > document->seq &&
+	    strcmp(newest->kind, document->kind) == 0 &&
+	    strcmp(newest->channel, document->channel) == 0 &&
 	    memcmp(newest->id, document->id, PLM_HASH_BYTES) != 0) {
 		plm_hex(newer, newest->id, PLM_HASH_BYTES);
-		return plm_error_set(err, PLM_ERR_POLICY,
-		                     "draft %.12s is stale: a newer %s (%.12s) superseded "
-		                     "it, and agreement starts afresh on the newest draft; "
-		                     "read %.12s and agree to it instead",
-		                     named, document->kind, newer, newer);
+		return plm_error_set(
+		    err, PLM_ERR_POLICY,
+		    "draft %.12s is stale: a newer %s (%.12s) on the "
+		    "channel %s superseded it, and agreement starts afresh "
+		    "on the newest draft; read %.12s and agree to it "
+		    "instead",
+		    named, document->kind, newer, document->channel, newer);
 	}
 	return 0;
+}
+
+int plm_agreement_channel(const plm_policy *policy, const char *kind,
+                          const char *channel)
+{
+	int ki = plm_policy_find(policy, PLM_POLICY_KINDS, kind);
+	int ci = plm_policy_find(policy, PLM_POLICY_CHANNELS, channel);
+	const struct plm_policy_kind *k;
+	size_t role;
+	int side;
+
+	if (ki < 0 || ci < 0 || !(k = &policy->kinds[ki])->needs_agreement ||
+	    !(k->channels & (1u << ci)))
+		return 0;
+	for (side = PLM_SIDE_SUR; side <= PLM_SIDE_SECRETARIAT; side++)
+		for (role = 0; role < policy->n_roles; role++)
+			if (plm_policy_who_has(&k->agreed_by, role, side) &&
+			    plm_policy_may_read(policy, policy->roles[role].head.name,
+			                        side, channel, NULL) != 0)
+				return 0;
+	return 1;
 }
 
 int plm_agreement_tally_init(plm_agreement_tally *tally, const plm_policy *policy,
@@ -61,7 +101,8 @@ int plm_agreement_tally_init(plm_agreement_tally *tally, const plm_policy *polic
 	k = &policy->kinds[ki];
 	if (!k->needs_agreement)
 		return plm_policy_refuse(err, "kinds", k->head.source,
-		                         "documents of kind '%s' are not agreed to", kind);
+		                         "documents of kind '%s' are not agreed to",
+		                         kind);
 	if (k->agreed_by.roles[PLM_SIDE_SUR - 1] != 0)
 		snprintf(tally->parties[tally->n_parties++].state,
 		         sizeof(tally->parties[0].state), "%s", roster->sur_state);

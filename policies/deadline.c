@@ -11,9 +11,10 @@ static int64_t days_up(uint64_t seconds)
 	return (int64_t)((seconds + PLM_DAY_SECONDS - 1) / PLM_DAY_SECONDS);
 }
 
-int plm_deadline_status_at(const plm_policy *policy, const plm_policy_deadline *deadline,
-                           const uint64_t *entered, size_t n_entered, size_t current,
-                           uint64_t now, plm_deadline_status *out, plm_error *err)
+int plm_deadline_status_at(const plm_policy *policy,
+                           const plm_policy_deadline *deadline, const uint64_t *entered,
+                           size_t n_entered, size_t current, uint64_t now,
+                           plm_deadline_status *out, plm_error *err)
 {
 	int from = plm_policy_find(policy, PLM_POLICY_STAGES, deadline->from_stage);
 	int until = plm_policy_find(policy, PLM_POLICY_STAGES, deadline->until_stage);
@@ -21,10 +22,11 @@ int plm_deadline_status_at(const plm_policy *policy, const plm_policy_deadline *
 
 	memset(out, 0, sizeof(*out));
 	if (from < 0 || until < from || (size_t)until >= n_entered)
-		return plm_error_set(err, PLM_ERR_POLICY,
-		                     "the deadline '%s' names stages the policy does not "
-		                     "have",
-		                     deadline->name);
+		return plm_error_set(
+		    err, PLM_ERR_POLICY,
+		    "the deadline '%s' names stages the policy does not "
+		    "have",
+		    deadline->name);
 	if ((size_t)from > current || entered[from] == 0)
 		return 0; /* not started */
 	if ((r = plm_policy_due(&deadline->within, entered[from], &out->due, err)) != 0)
@@ -33,7 +35,8 @@ int plm_deadline_status_at(const plm_policy *policy, const plm_policy_deadline *
 	    entered[until + 1] != 0) {
 		out->state = PLM_DEADLINE_PASSED;
 		out->met_at = entered[until + 1];
-		out->days_late = out->met_at > out->due ? days_up(out->met_at - out->due) : 0;
+		out->days_late =
+		    out->met_at > out->due ? days_up(out->met_at - out->due) : 0;
 	} else if (now <= out->due) {
 		out->state = PLM_DEADLINE_RUNNING;
 		out->days_left = (int64_t)((out->due - now) / PLM_DAY_SECONDS);

@@ -28,7 +28,8 @@ typedef struct plm_deadline_status {
 	int64_t days_left; /* running: whole days left, rounded down; overdue: minus
 	                      the days overdue, rounded up (a second late is a day) */
 	uint64_t met_at;   /* passed: when the review moved on from until_stage */
-	int64_t days_late; /* passed: days after due it moved on, rounded up; 0 in time */
+	int64_t
+	    days_late; /* passed: days after due it moved on, rounded up; 0 in time */
 } plm_deadline_status;
 
 /*
@@ -37,9 +38,10 @@ typedef struct plm_deadline_status {
  * (N_ENTERED entries, 0 = not entered; the first stage at the start).
  * PLM_ERR_POLICY for a deadline whose stages are not the policy's.
  */
-int plm_deadline_status_at(const plm_policy *policy, const plm_policy_deadline *deadline,
-                           const uint64_t *entered, size_t n_entered, size_t current,
-                           uint64_t now, plm_deadline_status *out, plm_error *err);
+int plm_deadline_status_at(const plm_policy *policy,
+                           const plm_policy_deadline *deadline, const uint64_t *entered,
+                           size_t n_entered, size_t current, uint64_t now,
+                           plm_deadline_status *out, plm_error *err);
 
 /* "not started", "running", "overdue" or "passed". */
 const char *plm_deadline_state_name(enum plm_deadline_state state);

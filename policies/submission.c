@@ -15,7 +15,8 @@ int plm_submission_may_finalize(const plm_policy *policy, const char *role,
 	if (ri < 0 || side < PLM_SIDE_SUR || side > PLM_SIDE_SECRETARIAT)
 		return 0;
 	for (i = 0; i < policy->n_stages; i++)
-		if (plm_policy_who_has(&policy->stages[i].advance_submit, (size_t)ri, side))
+		if (plm_policy_who_has(&policy->stages[i].advance_submit, (size_t)ri,
+		                       side))
 			return 1;
 	return 0;
 }
@@ -38,7 +39,8 @@ int plm_submission_check(const plm_policy *policy, const char *role,
 		return 0;
 	if (strcmp(value, "final") != 0)
 		return plm_error_set(err, PLM_ERR_POLICY,
-		                     "a submission is 'draft' or 'final', not '%.40s'", value);
+		                     "a submission is 'draft' or 'final', not '%.40s'",
+		                     value);
 	if (plm_submission_may_finalize(policy, role, side))
 		return 0;
 	/* The rule is where the policy says who moves a stage on by submitting. */
@@ -49,13 +51,13 @@ int plm_submission_check(const plm_policy *policy, const char *role,
 	}
 	snprintf(path, sizeof(path), "stages.%s.advanced_by",
 	         i < policy->n_stages ? policy->stages[i].head.name : "*");
-	return plm_policy_refuse(err, path,
-	                         i < policy->n_stages ? policy->stages[i].head.source : NULL,
-	                         "it is marked as the final submission, which only the "
-	                         "focal point of the State under review makes, but its "
-	                         "author is %s of %s",
-	                         plm_policy_title(policy, PLM_POLICY_ROLES, role)
-	                             ? plm_policy_title(policy, PLM_POLICY_ROLES, role)
-	                             : role,
-	                         plm_policy_side_phrase(side));
+	return plm_policy_refuse(
+	    err, path, i < policy->n_stages ? policy->stages[i].head.source : NULL,
+	    "it is marked as the final submission, which only the "
+	    "focal point of the State under review makes, but its "
+	    "author is %s of %s",
+	    plm_policy_title(policy, PLM_POLICY_ROLES, role)
+	        ? plm_policy_title(policy, PLM_POLICY_ROLES, role)
+	        : role,
+	    plm_policy_side_phrase(side));
 }

@@ -3,8 +3,9 @@
 # the focal points of Italy (under review), France and Brazil (reviewing)
 # agree to the exact id of a draft list of observations; the client refuses,
 # before anything is sent, an expert, a kind that is not agreed to, a stale
-# draft and the wrong stage, each with its rule; a newer draft starts
-# agreement afresh; status shows who agreed and when the draft is final.
+# draft, a draft they cannot read and the wrong stage, each with its rule; a
+# newer draft starts agreement afresh; status shows who agreed and when the
+# draft is final.
 # The server's side of the same rules: t4110.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-daemon.sh"
@@ -60,7 +61,7 @@ test_expect_success 'a document of another kind is not agreed to (client)' '
 
 test_expect_success 'an expert is refused before anything is sent; France agrees' '
 	echo "Draft list of observations, version 1." >d1.txt &&
-	pal fra_fp send "$REVIEW" --kind observations_draft --channel reviewers d1.txt >d1.out &&
+	pal fra_fp send "$REVIEW" --kind observations_draft d1.txt >d1.out &&
 	d1=$(head -n 1 d1.out) && pal ita_exp sync >/dev/null && before=$(log_size) &&
 	exit_is 5 pal ita_exp agree "$d1" 2>err &&
 	grep -F "are agreed to by" err && grep -F "not by governmental experts of the State under review" err &&
@@ -82,14 +83,27 @@ test_expect_success 'an expert is refused before anything is sent; France agrees
 test_expect_success 'a newer draft starts afresh: the stale draft is refused' '
 	d1=$(head -n 1 d1.out) &&
 	echo "Draft list of observations, version 2." >d2.txt &&
-	pal fra_fp send "$REVIEW" --kind observations_draft --channel reviewers d2.txt >d2.out &&
+	pal fra_fp send "$REVIEW" --kind observations_draft d2.txt >d2.out &&
 	d2=$(head -n 1 d2.out) && before=$(log_size) &&
 	exit_is 5 pal ita_fp agree "$d1" 2>err &&
-	grep -F "draft ${d1%${d1#????????????}} is stale: a newer observations_draft (${d2%${d2#????????????}}) superseded it" err &&
+	grep -F "draft ${d1%${d1#????????????}} is stale: a newer observations_draft (${d2%${d2#????????????}}) on the channel review superseded it" err &&
 	[ "$(log_size)" = "$before" ] &&
 	pal ita_fp --json status "$REVIEW" >s.json &&
 	[ "$(jq -r ".agreements[0].document" s.json)" = "$d2" ] &&
 	[ "$(jq ".agreements[0].agreed | length" s.json)" = 0 ]
+'
+
+test_expect_success 'a draft the State under review cannot read is not agreed to' '
+	echo "Working notes of the reviewing States." >notes.txt &&
+	pal fra_fp send "$REVIEW" --kind observations_draft --channel reviewers notes.txt >n.out &&
+	n=$(head -n 1 n.out) && pal ita_fp sync >/dev/null && before=$(log_size) &&
+	exit_is 5 pal ita_fp agree "$n" 2>err &&
+	grep -F "it-fp-rossi cannot read draft ${n%${n#????????????}} (channel reviewers), so they cannot agree to it" err &&
+	[ "$(log_size)" = "$before" ] &&
+	pal ita_fp --json status "$REVIEW" >s.json &&
+	[ "$(jq -r ".agreements[0].document" s.json)" = "$(head -n 1 d2.out)" ] &&
+	[ "$(jq -r ".agreements[0].channel" s.json)" = review ] &&
+	[ "$(jq ".agreements | length" s.json)" = 2 ]
 '
 
 test_expect_success 'every party agrees to the newest draft: it is final' '

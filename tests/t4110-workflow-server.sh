@@ -158,7 +158,7 @@ test_expect_success 'server: agreement to a document that is not a draft, or not
 
 test_expect_success 'server: agreement by a non-focal point, or for another State' '
 	echo "Draft list of observations, version 1." >d1.txt &&
-	d1=$(craft fra_fp observations_draft reviewers d1.txt d1.env) && echo "$d1" >d1.id &&
+	d1=$(craft fra_fp observations_draft review d1.txt d1.env) && echo "$d1" >d1.id &&
 	upload fra_fp d1.env >put.out && status_is 201 put.out &&
 	agree_as bra_exp "$d1" observations_draft BRA && problem_is 403 policy agree.out &&
 	detail_has agree.out "not by governmental experts of a reviewing State" &&
@@ -166,13 +166,21 @@ test_expect_success 'server: agreement by a non-focal point, or for another Stat
 	detail_has agree.out "may agree only in the name of ITA, not FRA"
 '
 
+test_expect_success 'server: a draft the signer cannot read is not agreed to' '
+	echo "Working notes of the reviewing States." >notes.txt &&
+	n=$(craft fra_fp observations_draft reviewers notes.txt notes.env) &&
+	upload fra_fp notes.env >put.out && status_is 201 put.out &&
+	agree_as ita_fp "$n" observations_draft ITA && problem_is 403 policy agree.out &&
+	detail_has agree.out "it-fp-rossi cannot read draft ${n%${n#????????????}} (channel reviewers)"
+'
+
 test_expect_success 'server: agreement on a stale draft is refused; the newest is agreed' '
 	d1=$(cat d1.id) &&
 	echo "Draft list of observations, version 2." >d2.txt &&
-	d2=$(craft fra_fp observations_draft reviewers d2.txt d2.env) && echo "$d2" >d2.id &&
+	d2=$(craft fra_fp observations_draft review d2.txt d2.env) && echo "$d2" >d2.id &&
 	upload fra_fp d2.env >put.out && status_is 201 put.out &&
 	agree_as ita_fp "$d1" observations_draft ITA && problem_is 403 policy agree.out &&
-	detail_has agree.out "is stale: a newer observations_draft (${d2%${d2#????????????}}) superseded it" &&
+	detail_has agree.out "is stale: a newer observations_draft (${d2%${d2#????????????}}) on the channel review superseded it" &&
 	agree_as ita_fp "$d2" observations_draft ITA && status_is 201 agree.out &&
 	pal fra_fp sync >/dev/null && pal fra_fp --json status "$REVIEW" >s.json &&
 	[ "$(jq -r ".agreements[0].document" s.json)" = "$d2" ] &&

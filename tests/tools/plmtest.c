@@ -12,11 +12,18 @@
  *   plmtest roster --root SEED --review ID --epoch N [--prev FILE] ...
  *   plmtest epoch-keys --root SEED --roster FILE --keys-out FILE [--omit U] SEED...
  *   plmtest stage --seed SEED --review ID --seq N --from A --to B
+ *   plmtest agree --seed SEED --review ID --id HEX --kind K --state S
  *   plmtest seal --seed SEED --keys FILE --review ID --channel C ...
+ *                [--field KEY=VALUE] [--epoch-keys RECORD instead of --keys]
  *   plmtest open|verify --author SEED|CERT --in FILE [--keys FILE]
  *   plmtest req [--seed SEED] [--body FILE] ... METHOD URL
  *   plmtest raw --port N --in FILE [--stall S]   raw bytes, for bad HTTP
  *   plmtest head-verify | inclusion-verify | consistency-verify ...
+ *
+ * SEED may also be a real client's keystore (a palermo home's identity.key,
+ * unlocked with the passphrase in $PALERMO_PASSPHRASE_FILE), so that a script
+ * can play a member enrolled with the real client and craft what that
+ * client would refuse to make (tests/t4110).
  *
  * Every subcommand writes its result to --out (records are their exact
  * encoding) and prints what a script needs on standard output: a

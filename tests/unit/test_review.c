@@ -26,6 +26,7 @@
 #include "keys/crypto.h"
 #include "keys/envelope.h"
 #include "keys/record.h"
+#include "policies/agreement.h"
 #include "policies/policy.h"
 #include "policies/review.h"
 
@@ -1323,6 +1324,104 @@ static void agreements(void)
 	plm_review_free(review);
 }
 
+/* A draft of KIND with id bytes ID_BYTE at log index SEQ. */
+static plm_draft draft(const char *kind, unsigned char id_byte, uint64_t seq)
+{
+	plm_draft d;
+
+	memset(&d, 0, sizeof(d));
+	memset(d.id, id_byte, sizeof(d.id));
+	snprintf(d.review, sizeof(d.review), "%s", REVIEW_ID);
+	snprintf(d.kind, sizeof(d.kind), "%s", kind);
+	snprintf(d.channel, sizeof(d.channel), "review");
+	d.seq = seq;
+	return d;
+}
+
+/*
+ * policies/agreement.c: the document an agreement names (PROTOCOL.md §5.7):
+ * there, of its kind, the current draft; and finality: every party once.
+ */
+static void agreement_drafts(void)
+{
+	plm_review *review = NULL;
+	plm_record *first = NULL, *a[4];
+	plm_draft doc = draft("observations_draft", 0xd0, 40),
+	          newer = draft("observations_draft", 0xd1, 42),
+	          other = draft("message", 0xd0, 40);
+	plm_agreement_tally tally;
+	size_t i;
+
+	memset(a, 0, sizeof(a));
+	CHECK((review = started(&first)) != NULL);
+	CHECK_OK(advance_to(review, "observations"));
+	CHECK((a[0] = agreement("observations_draft", "ITA", ITA_FP)) != NULL);
+	/* The document must be there, in this review, of the kind named. */
+	CHECK_ERR(plm_agreement_check(review, policy, fprs[ROOT], a[0], NULL, NULL, &err),
+	          PLM_ERR_NOTFOUND, "the draft this agreement names (d0d0d0d0d0d0) is "
+	                            "not a document of review");
+	snprintf(other.review, sizeof(other.review), "another-review");
+	CHECK_ERR(plm_agreement_check(review, policy, fprs[ROOT], a[0], &other, NULL, &err),
+	          PLM_ERR_NOTFOUND, "is not a document of review");
+	other = draft("message", 0xd0, 40);
+	CHECK_ERR(plm_agreement_check(review, policy, fprs[ROOT], a[0], &other, &other, &err),
+	          PLM_ERR_MISMATCH, "the agreement names a observations_draft, but "
+	                            "document d0d0d0d0d0d0 is a message");
+	/* The current draft is agreed to; once a newer one is in the log, not. */
+	CHECK_OK(plm_agreement_check(review, policy, fprs[ROOT], a[0], &doc, &doc, &err));
+	CHECK_ERR(plm_agreement_check(review, policy, fprs[ROOT], a[0], &doc, &newer, &err),
+	          PLM_ERR_POLICY, "draft d0d0d0d0d0d0 is stale: a newer observations_draft "
+	                          "(d1d1d1d1d1d1) on the channel review superseded it");
+	/* Drafts are current per channel: a newer one elsewhere changes nothing. */
+	snprintf(newer.channel, sizeof(newer.channel), "reviewers");
+	CHECK_OK(plm_agreement_check(review, policy, fprs[ROOT], a[0], &doc, &newer, &err));
+	snprintf(newer.channel, sizeof(newer.channel), "review");
+	CHECK_INT(plm_agreement_channel(policy, "observations_draft", "review"), 1);
+	CHECK_INT(plm_agreement_channel(policy, "observations_draft", "reviewers"), 0);
+	CHECK_INT(plm_agreement_channel(policy, "message", "review"), 0);
+	/* Nobody agrees to what they cannot read. */
+	snprintf(doc.channel, sizeof(doc.channel), "reviewers");
+	CHECK_ERR(plm_agreement_check(review, policy, fprs[ROOT], a[0], &doc, &doc, &err),
+	          PLM_ERR_POLICY, "it.focal cannot read draft d0d0d0d0d0d0 (channel "
+	                          "reviewers), so they cannot agree to it");
+	snprintf(doc.channel, sizeof(doc.channel), "review");
+	/* The policy's rule comes before staleness: an expert hears about roles. */
+	CHECK((a[1] = agreement("observations_draft", "ITA", ITA_EX)) != NULL);
+	CHECK_ERR(plm_agreement_check(review, policy, fprs[ROOT], a[1], &doc, &newer, &err),
+	          PLM_ERR_POLICY, "not by governmental experts of the State under review");
+
+	/* Finality: ITA, then BRA and FRA once each (both review two instruments). */
+	CHECK_OK(plm_agreement_tally_init(&tally, policy, &review->roster->body.roster,
+	                                  "observations_draft", doc.id, &err));
+	CHECK_INT(tally.n_parties, 3);
+	CHECK_STR(tally.parties[0].state, "ITA");
+	CHECK_STR(tally.parties[1].state, "BRA"); /* in roster order (sorted) */
+	CHECK_STR(tally.parties[2].state, "FRA");
+	CHECK_INT(plm_agreement_tally_add(&tally, a[0]), 1);
+	CHECK_INT(plm_agreement_tally_add(&tally, a[0]), 1); /* twice: still one */
+	CHECK_INT(plm_agreement_tally_final(&tally), 0);
+	CHECK((a[2] = agreement("observations_draft", "FRA", FRA_FP)) != NULL);
+	CHECK((a[3] = agreement("observations_draft", "BRA", BRA_FP)) != NULL);
+	CHECK_INT(plm_agreement_tally_add(&tally, a[2]), 1);
+	CHECK_INT(plm_agreement_tally_final(&tally), 0);
+	CHECK_INT(plm_agreement_tally_add(&tally, a[3]), 1);
+	CHECK_INT(plm_agreement_tally_final(&tally), 1);
+	CHECK_MEM(tally.parties[0].signer, fprs[ITA_FP], PLM_FPR_BYTES);
+	/* A newer draft starts afresh: the same agreements name the old one. */
+	CHECK_OK(plm_agreement_tally_init(&tally, policy, &review->roster->body.roster,
+	                                  "observations_draft", newer.id, &err));
+	for (i = 0; i < 4; i++)
+		CHECK_INT(plm_agreement_tally_add(&tally, a[i]), 0);
+	CHECK_INT(plm_agreement_tally_final(&tally), 0);
+	CHECK_ERR(plm_agreement_tally_init(&tally, policy, &review->roster->body.roster,
+	                                   "feedback", doc.id, &err),
+	          PLM_ERR_POLICY, "documents of kind 'feedback' are not agreed to");
+	plm_record_free(first);
+	for (i = 0; i < 4; i++)
+		plm_record_free(a[i]);
+	plm_review_free(review);
+}
+
 /* ---- disclosures -------------------------------------------------------- */
 
 static void disclosures(void)
@@ -1609,6 +1708,7 @@ static const struct check_case cases[] = {
     CHECK_CASE(stage_by_who_may_not),
     CHECK_CASE(stage_skipped),
     CHECK_CASE(agreements),
+    CHECK_CASE(agreement_drafts),
     CHECK_CASE(disclosures),
     CHECK_CASE(envelope_questionnaire_response),
     CHECK_CASE(envelope_observer_never_writes),
