@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "client/commands.h"
+#include "client/identity.h"
 #include "client/local.h"
 #include "client/outbox.h"
 #include "client/reader.h"
@@ -38,8 +39,9 @@ const char usage_doctor[] =
     "  clock      this machine's clock is within SECONDS of the server's Date\n"
     "             (default 60; requests signed further off than the server's\n"
     "             window, 300 s by default, are refused)\n"
-    "  certificate  your certificate is known here, valid and not revoked\n"
-    "             (warn when it expires within 30 days)\n"
+    "  certificate  your certificate is known here, valid and not revoked (the\n"
+    "             server is asked about a revocation, and the answer kept only if\n"
+    "             the pinned root signed it); warn when it expires within 30 days\n"
     "  outbox     nothing waits to be sent (warn), nothing was refused (FAIL)\n"
     "Needs no passphrase. Reads the local state as of your last sync.\n"
     "\n"
@@ -122,8 +124,8 @@ static int check_private(struct doctor *d, const char *check, const char *path,
 	return 0;
 }
 
-/* Server health and clock: one unsigned GET /v1/health. */
-static void check_server(struct doctor *d, uint64_t max_skew)
+/* Server health and clock: one unsigned GET /v1/health. 1 if it answered. */
+static int check_server(struct doctor *d, uint64_t max_skew)
 {
 	struct transport *t = NULL;
 	struct response resp;
@@ -131,13 +133,14 @@ static void check_server(struct doctor *d, uint64_t max_skew)
 	plm_error err;
 	long long skew;
 	uint64_t now;
+	int answered = 0;
 
 	memset(&resp, 0, sizeof(resp));
 	state_get_str(d->cli->state, "server", url, sizeof(url), NULL);
 	if (transport_new(d->cli->state, NULL, &t, &err) != 0) {
 		report(d, "server", CHECK_FAIL, "%s", err.message);
 		report(d, "clock", CHECK_WARN, "not checked: the server is unknown");
-		return;
+		return 0;
 	}
 	if (transport_request(t, "GET", "/v1/health", NULL, 0, &resp, &err) != 0) {
 		report(d, "server", CHECK_FAIL, "%s", err.message);
@@ -145,6 +148,7 @@ static void check_server(struct doctor *d, uint64_t max_skew)
 		goto out;
 	}
 	now = (uint64_t)time(NULL);
+	answered = 1;
 	if (resp.status != 200)
 		report(d, "server", CHECK_FAIL, "%s answers /v1/health with status %ld; tell "
 		       "the server's operator", url, resp.status);
@@ -165,12 +169,18 @@ static void check_server(struct doctor *d, uint64_t max_skew)
 out:
 	response_free(&resp);
 	transport_free(t);
+	return answered;
 }
 
-/* My certificate as this client verified it. */
-static void check_certificate(struct doctor *d)
+/*
+ * My certificate as this client verified it, after asking the server
+ * (when ONLINE) whether it was revoked: the answer is kept only if the
+ * pinned root signed it (identity_fetch_keys).
+ */
+static void check_certificate(struct doctor *d, int online)
 {
 	unsigned char fpr[PLM_FPR_BYTES];
+	enum identity_keys keys;
 	plm_certificate cert;
 	char date[32];
 	plm_error err;
@@ -181,6 +191,9 @@ static void check_certificate(struct doctor *d)
 		report(d, "certificate", CHECK_FAIL, "%s", err.message);
 		return;
 	}
+	if (online && identity_fetch_keys(d->cli, fpr, &keys, &err) != 0)
+		report(d, "certificate", CHECK_WARN, "could not learn from the server whether "
+		       "your keys were revoked (%s); judged from the local state", err.message);
 	memset(&cert, 0, sizeof(cert));
 	r = local_certificate(d->cli->state, fpr, &cert, &err);
 	if (r == PLM_ERR_NOTFOUND) {
@@ -278,8 +291,7 @@ int cmd_doctor(struct cli *cli, int argc, char **argv)
 		report(&d, "policy", CHECK_FAIL, "%s", err.message);
 	else
 		report(&d, "policy", CHECK_OK, "loads");
-	check_server(&d, (uint64_t)max_skew);
-	check_certificate(&d);
+	check_certificate(&d, check_server(&d, (uint64_t)max_skew));
 	check_outbox(&d);
 done:
 	if (cli->json) {

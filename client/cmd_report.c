@@ -415,6 +415,10 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	if (optind != argc)
 		return cli_fail(cli, EXIT_USAGE,
 		                "report takes no arguments; see `palermo help report`");
+	if (cli->json && html != NULL && strcmp(html, "-") == 0)
+		return cli_fail(cli, EXIT_USAGE,
+		                "--json and --html - would both write to standard output; "
+		                "give --html a file name");
 	if ((status = cli_open_state(cli, 0)) != 0)
 		return status;
 	memset(&c, 0, sizeof(c));

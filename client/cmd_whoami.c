@@ -60,79 +60,30 @@ struct whoami {
 };
 
 /*
- * Asks the server what became of my keys (GET /v1/enrollments/FPR,
- * unsigned: the keys may not be certified yet): a certificate (200) or a
- * revocation (410) is kept only once verified against the pinned root and
- * found to name my keys; 202 means my request waits; 404 that the server
- * knows no request. Sets W->status for the last two.
+ * Asks the server what became of my keys (identity_fetch_keys, which keeps
+ * a verified certificate or revocation); sets W->status when they are
+ * pending, unknown to the server or revoked.
  */
 static int fetch_status(struct cli *cli, struct whoami *w, plm_error *err)
 {
-	char path[128], hex[2 * PLM_FPR_BYTES + 1];
-	unsigned char subject[PLM_FPR_BYTES];
-	struct transport *t = NULL;
-	plm_record *rec = NULL;
-	plm_pubkeys root_keys;
-	struct response resp;
-	int r, type;
+	enum identity_keys keys;
+	int r;
 
-	memset(&resp, 0, sizeof(resp));
-	if ((r = local_root(cli->state, w->root, &root_keys, err)) != 0 ||
-	    (r = transport_new(cli->state, NULL, &t, err)) != 0)
-		goto out;
-	plm_hex(hex, w->fpr, PLM_FPR_BYTES);
-	snprintf(path, sizeof(path), "/v1/enrollments/%s", hex);
-	if ((r = transport_request(t, "GET", path, NULL, 0, &resp, err)) != 0)
-		goto out;
-	if (resp.status == 202) {
+	if ((r = identity_fetch_keys(cli, w->fpr, &keys, err)) != 0)
+		return r;
+	if (keys == IDENTITY_KEYS_PENDING) {
 		w->status = "pending";
-		goto out;
-	}
-	if (resp.status == 404) {
-		if (!w->has_cert) {
-			if (w->user_id[0])
-				snprintf(w->note, sizeof(w->note),
-				         "the server knows no request for these keys: "
-				         "file one with "
-				         "`palermo init --invite ...`");
-			w->status = "not enrolled";
-		}
-		goto out;
-	}
-	if (resp.status != 410 &&
-	    (r = transport_check(&resp, "say what became of your keys", err)) != 0)
-		goto out;
-	type = resp.status == 410 ? PLM_RECORD_REVOCATION : PLM_RECORD_CERTIFICATE;
-	/* PROTOCOL.md §5.2, §5.3: signed by the pinned root, about my keys. */
-	if ((r = plm_record_decode(resp.body, resp.len, &rec, err)) != 0 ||
-	    (r = plm_record_expect_type(rec, type, err)) != 0 ||
-	    (r = plm_record_verify_signer(rec, &root_keys, err)) != 0) {
-		r = plm_error_set(
-		    err, r,
-		    "the server sent a %s that the pinned root did not sign; it "
-		    "is not kept",
-		    plm_record_type_name(type));
-		goto out;
-	}
-	if (type == PLM_RECORD_CERTIFICATE)
-		plm_certificate_fingerprint(subject, &rec->body.certificate);
-	else
-		memcpy(subject, rec->body.revocation.revoked, PLM_FPR_BYTES);
-	if (memcmp(subject, w->fpr, PLM_FPR_BYTES) != 0) {
-		r = plm_error_set(
-		    err, PLM_ERR_MISMATCH,
-		    "the server sent a %s about other keys; it is not kept",
-		    plm_record_type_name(type));
-		goto out;
-	}
-	if ((r = local_store_deployment_record(cli->state, rec, -1, err)) == 0 &&
-	    type == PLM_RECORD_REVOCATION)
+	} else if (keys == IDENTITY_KEYS_UNKNOWN && !w->has_cert) {
+		if (w->user_id[0])
+			snprintf(w->note, sizeof(w->note),
+			         "the server knows no request for these keys: "
+			         "file one with "
+			         "`palermo init --invite ...`");
+		w->status = "not enrolled";
+	} else if (keys == IDENTITY_KEYS_REVOKED) {
 		w->status = "revoked";
-out:
-	response_free(&resp);
-	plm_record_free(rec);
-	transport_free(t);
-	return r;
+	}
+	return 0;
 }
 
 /* Fills W's user id, name and State from my enrollment request, if any. */

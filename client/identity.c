@@ -232,3 +232,65 @@ int identity_usage_parse(const char *text, uint8_t *usage, plm_error *err)
 		                     text);
 	return 0;
 }
+
+int identity_fetch_keys(struct cli *cli, const unsigned char fpr[PLM_FPR_BYTES],
+                        enum identity_keys *out, plm_error *err)
+{
+	char path[128], hex[2 * PLM_FPR_BYTES + 1];
+	unsigned char subject[PLM_FPR_BYTES], root[PLM_FPR_BYTES];
+	struct transport *t = NULL;
+	plm_record *rec = NULL;
+	plm_pubkeys root_keys;
+	struct response resp;
+	int r, type;
+
+	*out = IDENTITY_KEYS_UNKNOWN;
+	memset(&resp, 0, sizeof(resp));
+	if ((r = local_root(cli->state, root, &root_keys, err)) != 0 ||
+	    (r = transport_new(cli->state, NULL, &t, err)) != 0)
+		goto out;
+	plm_hex(hex, fpr, PLM_FPR_BYTES);
+	snprintf(path, sizeof(path), "/v1/enrollments/%s", hex);
+	if ((r = transport_request(t, "GET", path, NULL, 0, &resp, err)) != 0)
+		goto out;
+	if (resp.status == 202) {
+		*out = IDENTITY_KEYS_PENDING;
+		goto out;
+	}
+	if (resp.status == 404)
+		goto out;
+	if (resp.status != 410 &&
+	    (r = transport_check(&resp, "say what became of your keys", err)) != 0)
+		goto out;
+	type = resp.status == 410 ? PLM_RECORD_REVOCATION : PLM_RECORD_CERTIFICATE;
+	/* PROTOCOL.md §5.2, §5.3: signed by the pinned root, about these keys. */
+	if ((r = plm_record_decode(resp.body, resp.len, &rec, err)) != 0 ||
+	    (r = plm_record_expect_type(rec, type, err)) != 0 ||
+	    (r = plm_record_verify_signer(rec, &root_keys, err)) != 0) {
+		r = plm_error_set(
+		    err, r,
+		    "the server sent a %s that the pinned root did not sign; it "
+		    "is not kept",
+		    plm_record_type_name(type));
+		goto out;
+	}
+	if (type == PLM_RECORD_CERTIFICATE)
+		plm_certificate_fingerprint(subject, &rec->body.certificate);
+	else
+		memcpy(subject, rec->body.revocation.revoked, PLM_FPR_BYTES);
+	if (memcmp(subject, fpr, PLM_FPR_BYTES) != 0) {
+		r = plm_error_set(
+		    err, PLM_ERR_MISMATCH,
+		    "the server sent a %s about other keys; it is not kept",
+		    plm_record_type_name(type));
+		goto out;
+	}
+	if ((r = local_store_deployment_record(cli->state, rec, -1, err)) == 0)
+		*out = type == PLM_RECORD_REVOCATION ? IDENTITY_KEYS_REVOKED
+		                                     : IDENTITY_KEYS_CERTIFIED;
+out:
+	response_free(&resp);
+	plm_record_free(rec);
+	transport_free(t);
+	return r;
+}

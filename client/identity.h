@@ -46,6 +46,25 @@ int identity_parse_kdf(const char *text, plm_kdf_limits *out, plm_error *err);
 int identity_create(struct cli *cli, plm_kdf_limits limits, plm_identity **out,
                     plm_error *err);
 
+/* What the server says became of a key (identity_fetch_keys). */
+enum identity_keys {
+	IDENTITY_KEYS_UNKNOWN = 0, /* 404: no request, no certificate */
+	IDENTITY_KEYS_PENDING,     /* 202: the enrollment request waits */
+	IDENTITY_KEYS_CERTIFIED,   /* 200: a certificate, verified and kept */
+	IDENTITY_KEYS_REVOKED,     /* 410: a revocation, verified and kept */
+};
+
+/*
+ * Asks the server what became of the keys FPR (GET /v1/enrollments/FPR,
+ * unsigned: they may not be certified yet; no passphrase needed). A
+ * certificate or a revocation is kept in the local state only once
+ * verified against the pinned root and found to name FPR, so the server
+ * can make no one look certified or revoked. PLM_ERR_NET when the server
+ * cannot be reached, PLM_ERR_VERIFY/MISMATCH for a record that fails.
+ */
+int identity_fetch_keys(struct cli *cli, const unsigned char fpr[PLM_FPR_BYTES],
+                        enum identity_keys *out, plm_error *err);
+
 /*
  * Fetches GET /v1/root over T and checks it is a self-signed root
  * certificate (usage root, signer = its own keys, signature valid) and, if

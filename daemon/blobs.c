@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 struct blobs {
+	int data_fd;    /* the data folder, locked (flock) while palermod runs */
 	int blobs_fd;   /* data/blobs */
 	int uploads_fd; /* data/uploads */
 	pthread_mutex_t lock;
@@ -64,15 +65,26 @@ int blobs_open(const char *data_dir, struct blobs **out, plm_error *err)
 		return plm_error_set(err, PLM_ERR_NOMEM, "out of memory");
 	}
 	b->blobs_fd = b->uploads_fd = -1;
+	b->data_fd = data_fd;
 	pthread_mutex_init(&b->lock, NULL);
+	/* Two daemons on one data folder would each cache the log and the
+	 * nonces of their own: refuse the second. The lock dies with us. */
+	if (flock(data_fd, LOCK_EX | LOCK_NB) != 0) {
+		r = plm_error_set(err, PLM_ERR_EXISTS,
+		                  errno == EWOULDBLOCK
+		                      ? "another palermod is using the data folder %s; stop "
+		                        "it first, or give this one another --data"
+		                      : "cannot lock the data folder %s: %s",
+		                  data_dir, strerror(errno));
+		blobs_close(b);
+		return r;
+	}
 	if ((r = open_dir_at(data_fd, "blobs", &b->blobs_fd, err)) != 0 ||
 	    (r = open_dir_at(data_fd, "uploads", &b->uploads_fd, err)) != 0) {
-		close(data_fd);
 		blobs_close(b);
 		return r;
 	}
 	fsync(data_fd);
-	close(data_fd);
 	*out = b;
 	return 0;
 }
@@ -85,6 +97,8 @@ void blobs_close(struct blobs *b)
 		close(b->blobs_fd);
 	if (b->uploads_fd >= 0)
 		close(b->uploads_fd);
+	if (b->data_fd >= 0)
+		close(b->data_fd); /* releases the lock */
 	pthread_mutex_destroy(&b->lock);
 	free(b);
 }

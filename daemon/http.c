@@ -658,7 +658,10 @@ int http_start(struct server *srv, plm_error *err)
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg.connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg.connection_timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+	    /* 0: SO_REUSEADDR only, so a restart binds at once; never 1
+	     * (SO_REUSEPORT), which let a second palermod share the port and
+	     * take half the connections. */
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 0,
 	    cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 	    MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
 	if (key != NULL)

@@ -151,6 +151,17 @@ test_expect_success 'once a review exists, a different policy is refused' '
 	status_is 200 reviews.out
 '
 
+test_expect_success 'a second palermod on the same port is refused' '
+	test_must_fail "$PALERMOD" --port "$PORT" --data "$TRASH/other" 2>second.err &&
+	grep "^palermod: cannot listen on 127.0.0.1 port $PORT: the port may be in use" second.err
+'
+
+test_expect_success 'a second palermod on the same data folder is refused' '
+	test_must_fail "$PALERMOD" --port 0 --data "$DATA" 2>second.err &&
+	grep "^palermod: another palermod is using the data folder $DATA; stop it first" second.err &&
+	get /v1/ready | jq -e ".status == \"ready\""
+'
+
 test_expect_success 'SIGTERM still stops it cleanly after reloads' '
 	daemon_stop
 '

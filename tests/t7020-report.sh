@@ -95,6 +95,7 @@ test_expect_success 'HTML: one self-contained page, no script, no external asset
 	test "$(grep -c "<svg class=\"chart\"" page.html)" = 3 &&
 	! grep -iE "<script|<link|<img|src=|href=|url\(|@import" page.html &&
 	grep -q "@media print" page.html &&
+	exit_is 2 pal root --json report --html - 2>err && grep "give --html a file name" err &&
 	pal root report --html - >stdout.html &&
 	head -n 1 stdout.html | grep -q "^<!DOCTYPE html>" &&
 	test "$(grep -c "<svg class=\"chart\"" stdout.html)" = 3
@@ -131,6 +132,14 @@ else
 		test "$w" = 1000 && test "$h" = 2400 &&
 		test "$(wc -c <page.png)" -gt 30000 &&
 		if [ -n "${PLM_KEEP_SCREENSHOT:-}" ]; then cp page.png "$PLM_KEEP_SCREENSHOT"; fi
+	'
+	test_expect_success 'HTML: Chromium prints the page to a PDF' '
+		chromium --no-pdf-header-footer --print-to-pdf="$TRASH/page.pdf" \
+			"file://$TRASH/page.html" >/dev/null &&
+		test "$(head -c 5 page.pdf)" = "%PDF-" &&
+		test "$(wc -c <page.pdf)" -gt 10000 &&
+		pages=$(grep -a -c -E "/Type */Page([^s]|$)" page.pdf) &&
+		test "$pages" -ge 1 && test "$pages" -le 3
 	'
 fi
 

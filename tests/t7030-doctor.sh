@@ -26,7 +26,8 @@ test_expect_success 'a good home passes every check' '
 		grep "^ok  *$c " out || { echo "no ok line for $c"; cat out; return 1; }
 	done &&
 	grep "^ok  *certificate  *it-fp-rossi (ITA), valid until" out &&
-	pal rossi --json doctor | jq -e ".ok == true and (.checks | length) == 9"
+	pal rossi --json doctor | jq -e ".ok == true and (.checks | length) == 9" &&
+	pal root doctor >root.out && grep "^ok  *certificate " root.out
 '
 
 test_expect_success 'a home others can read: FAIL with the chmod to run' '
@@ -68,6 +69,14 @@ test_expect_success 'the stopped server and the queued document are each reporte
 	grep "^warn  *outbox  *1 document(s) wait to be sent; run .palermo sync. once the server is reachable" out &&
 	pal rossi --json doctor >doc.json; jq -e ".ok == false" doc.json &&
 	jq -e "[.checks[] | select(.status == \"fail\") | .check] == [\"server\"]" doc.json
+'
+
+test_expect_success 'revoked keys: learnt from the server, checked against the root' '
+	daemon_start --data "$DATA" --port "$PORT" &&
+	PALERMO_PASSPHRASE_FILE="$TRASH/passphrase" pal root admin revoke it-fp-rossi \
+		--reason device_lost >/dev/null &&
+	exit_is 1 pal rossi doctor >out &&
+	grep "^FAIL  *certificate  *the certificate of it-fp-rossi (ITA) was revoked; ask the secretariat" out
 '
 
 test_done

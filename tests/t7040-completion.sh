@@ -86,9 +86,23 @@ test_expect_success 'each command completes the options its usage shows, and no 
 '
 
 if command -v zsh >/dev/null 2>&1; then
-	test_expect_success 'the zsh completion parses' 'zsh -n "$ZSH_COMPLETION"'
+	test_expect_success 'the zsh completion parses and offers the same ids' '
+		zsh -n "$ZSH_COMPLETION" &&
+		cat >ids.zsh <<-\EOF &&
+		_describe() { print -rl -- ${(P)4} }
+		_arguments() { : }
+		source $1
+		words=(palermo --home $2 status "")
+		_palermo_reviews
+		_palermo_documents
+		EOF
+		PATH="$PLM_BIN:$PATH" zsh -f ids.zsh "$ZSH_COMPLETION" "$HOMES/rossi" >got &&
+		id=$(head -n 1 "$TRASH/sent" | cut -c1-16) &&
+		printf "2026-ita-coop\n2026-ita-crim\n%s:message 2026-ita-crim\n" "$id" >expected &&
+		diff expected got
+	'
 else
-	echo "ok - $test_name/the zsh completion parses # skipped: no zsh"
+	echo "ok - $test_name/the zsh completion parses and offers the same ids # skipped: no zsh"
 fi
 
 test_done
