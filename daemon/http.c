@@ -584,6 +584,56 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 	atomic_fetch_sub(&in_flight, 1);
 }
 
+/*
+ * The listening socket, made here rather than by libmicrohttpd, which in
+ * this version sets no SO_REUSEADDR with MHD_OPTION_LISTENING_ADDRESS_REUSE
+ * 0: a restart then failed to bind while the last run's connections were in
+ * TIME_WAIT. SO_REUSEADDR only, never SO_REUSEPORT, which would let a
+ * second palermod share the port and take half the connections. Returns
+ * the socket or -1 with ERR filled.
+ */
+static int open_listener(const struct sockaddr_storage *ss, const char *address,
+                         unsigned port, plm_error *err)
+{
+	socklen_t len = ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+	                                          : sizeof(struct sockaddr_in);
+	int fd, one = 1, saved;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		plm_error_set(err, PLM_ERR_IO, "cannot make a listening socket: %s",
+		              strerror(errno));
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    (ss->ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
+	    bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, SOMAXCONN) != 0) {
+		saved = errno;
+		close(fd);
+		plm_error_set(err, PLM_ERR_IO,
+		              "cannot listen on %s port %u: %s; choose another with port: in "
+		              "the configuration, or stop what uses it",
+		              address, port,
+		              saved == EADDRINUSE ? "the port is in use" : strerror(saved));
+		return -1;
+	}
+	return fd;
+}
+
+/* The port FD is bound to (the one the kernel chose for port 0), else FALLBACK. */
+static unsigned bound_port(int fd, unsigned fallback)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return fallback;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
 /* Reads a whole PEM file for TLS (certificate or key) into a NUL-ended string. */
 static char *read_pem(const char *path, plm_error *err)
 {
@@ -619,7 +669,7 @@ int http_start(struct server *srv, plm_error *err)
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC; /* see top */
 	char *cert = NULL, *key = NULL;
-	const union MHD_DaemonInfo *info;
+	int listener;
 	unsigned threads = (unsigned)srv->cfg.threads;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -649,47 +699,52 @@ int http_start(struct server *srv, plm_error *err)
 		}
 		flags |= MHD_USE_TLS;
 	}
+	if ((listener = open_listener(&ss, srv->cfg.listen_address, srv->cfg.port, err)) < 0) {
+		free(cert);
+		free(key);
+		return PLM_ERR_IO;
+	}
 	srv->mhd = MHD_start_daemon(
 	    flags, srv->cfg.port, NULL, NULL, access_handler, srv,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_LISTEN_SOCKET, listener,
 	    MHD_OPTION_URI_LOG_CALLBACK, uri_logger, srv,
 	    MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg.connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg.connection_timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
-	    /* 0: SO_REUSEADDR only, so a restart binds at once; never 1
-	     * (SO_REUSEPORT), which let a second palermod share the port and
-	     * take half the connections. */
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 0,
 	    cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 	    MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
 	if (key != NULL)
 		sodium_memzero(key, strlen(key));
 	free(cert);
 	free(key);
-	if (srv->mhd == NULL)
+	if (srv->mhd == NULL) {
+		close(listener);
 		return plm_error_set(err, PLM_ERR_IO,
-		                     "cannot listen on %s port %u: the port may be in use; "
-		                     "choose another with port: in the configuration",
+		                     "cannot serve on %s port %u: libmicrohttpd refused to start; "
+		                     "check the threads and connections settings",
 		                     srv->cfg.listen_address, srv->cfg.port);
-	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
-	srv->port = info ? info->port : srv->cfg.port;
+	}
+	srv->port = bound_port(listener, srv->cfg.port);
 	return 0;
 }
 
 void http_stop(struct server *srv)
 {
+	MHD_socket listener;
 	int waited = 0;
 
 	if (srv->mhd == NULL)
 		return;
 	/* Stop accepting, let requests in flight finish (up to 30 s), then stop. */
-	MHD_quiesce_daemon(srv->mhd);
+	listener = MHD_quiesce_daemon(srv->mhd); /* now ours to close */
 	while (atomic_load(&in_flight) > 0 && waited < 3000) {
 		usleep(10000);
 		waited++;
 	}
 	MHD_stop_daemon(srv->mhd);
 	srv->mhd = NULL;
+	if (listener != MHD_INVALID_SOCKET)
+		close(listener);
 }

@@ -153,7 +153,7 @@ test_expect_success 'once a review exists, a different policy is refused' '
 
 test_expect_success 'a second palermod on the same port is refused' '
 	test_must_fail "$PALERMOD" --port "$PORT" --data "$TRASH/other" 2>second.err &&
-	grep "^palermod: cannot listen on 127.0.0.1 port $PORT: the port may be in use" second.err
+	grep "^palermod: cannot listen on 127.0.0.1 port $PORT: the port is in use" second.err
 '
 
 test_expect_success 'a second palermod on the same data folder is refused' '
