@@ -421,3 +421,32 @@ out:
 	plm_secret_free(out);
 	return r;
 }
+
+int plm_epoch_keys_check_key(const plm_record *record, const char *channel,
+                             const unsigned char key[PLM_KEY_BYTES], plm_error *err)
+{
+	const plm_epoch_keys *ek = &record->body.epoch_keys;
+	unsigned char binding[BINDING_MAX];
+	size_t i;
+	int r;
+
+	if ((r = plm_record_expect_type(record, PLM_RECORD_EPOCH_KEYS, err)) != 0 ||
+	    (r = plm_epoch_keys_body_check(record, err)) != 0)
+		return r;
+	for (i = 0; i < ek->n_channels; i++) {
+		if (strcmp(ek->channels[i].name, channel) != 0)
+			continue;
+		if (plm_key_commit_check(ek->channels[i].commitment, COMMIT_CONTEXT, binding,
+		                         channel_binding(binding, ek->review_id, ek->epoch,
+		                                         channel),
+		                         key, NULL) != 0)
+			return plm_error_set(err, PLM_ERR_COMMITMENT,
+			                     "the key of channel %s for epoch %llu of %s is "
+			                     "not the key its signer committed to",
+			                     channel, (unsigned long long)ek->epoch,
+			                     ek->review_id);
+		return 0;
+	}
+	return plm_error_set(err, PLM_ERR_NOTFOUND, "%s has no channel %s in epoch %llu",
+	                     ek->review_id, channel, (unsigned long long)ek->epoch);
+}

@@ -36,6 +36,9 @@ static const struct plm_record_body_ops record_types[] = {
      plm_stage_body_decode, NULL},
     {PLM_RECORD_ENROLLMENT, "enrollment", plm_enrollment_body_check,
      plm_enrollment_body_encode, plm_enrollment_body_decode, NULL},
+    {PLM_RECORD_PARTIES_ROSTER, "parties_roster", plm_parties_roster_body_check,
+     plm_parties_roster_body_encode, plm_parties_roster_body_decode,
+     plm_parties_roster_body_free},
 };
 
 static const struct plm_record_body_ops *record_ops(int type)
@@ -413,6 +416,8 @@ const char *plm_record_review(const plm_record *record)
 		return record->body.agreement.review_id;
 	case PLM_RECORD_STAGE:
 		return record->body.stage.review_id;
+	case PLM_RECORD_PARTIES_ROSTER:
+		return PLM_PARTIES_REVIEW_ID;
 	}
 	return NULL;
 }
