@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "daemon/log.h"
+#include "daemon/parties.h"
 #include "daemon/reviews.h"
 #include "daemon/routes.h"
 
@@ -262,6 +263,7 @@ int main(int argc, char **argv)
 	status = 0;
 out:
 	reviews_free(&srv);
+	parties_free();
 	auth_free(srv.auth);
 	store_close(srv.store);
 	blobs_close(srv.blobs);
