@@ -22,6 +22,7 @@ int admin_recertify(struct cli *cli, int argc, char **argv);
 int admin_revoke(struct cli *cli, int argc, char **argv);
 int admin_log_key(struct cli *cli, int argc, char **argv);
 int admin_review(struct cli *cli, int argc, char **argv);
+int admin_parties(struct cli *cli, int argc, char **argv);
 
 /*
  * The common start of a command that talks to the server as the

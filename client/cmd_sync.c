@@ -28,8 +28,12 @@ const char usage_sync[] =
     "    the author's right to write them checked. Nothing is decrypted.\n"
     "\n"
     "Every roster change is shown: who was added or removed, in what role, who\n"
-    "signed it and when (also with --quiet). Anything that fails verification is\n"
-    "not kept and is reported on stderr, one line each with the review, the\n"
+    "signed it and when (also with --quiet); so is every change of the parties\n"
+    "group, the focal points and experts of all States parties who read what is\n"
+    "disclosed to them (its records are checked the same way, and a key of the\n"
+    "group sealed to you is checked against its commitment).\n"
+    "Anything that fails verification is not kept and is reported on stderr,\n"
+    "one line each with the review (or \"parties\"), the\n"
     "position in the log and what failed; sync then goes on with the rest and\n"
     "exits with status 3.\n"
     "\n"
@@ -122,6 +126,42 @@ static void on_roster(void *ctx, const char *review, int64_t seq,
 	o->changes = NULL;
 }
 
+/*
+ * A new parties roster (PROTOCOL.md §5.11): shown like a review's, under
+ * the name "parties group" (the member lists are compared the same way).
+ */
+static void on_parties(void *ctx, int64_t seq, const plm_record *prev,
+                       const plm_record *next, const plm_certificate *signer)
+{
+	struct sync_output *o = ctx;
+	const plm_parties_roster *p = &next->body.parties;
+	plm_roster before, after;
+	char date[32], style[128];
+
+	memset(&before, 0, sizeof(before));
+	memset(&after, 0, sizeof(after));
+	if (prev != NULL) {
+		before.n_members = prev->body.parties.n_members;
+		before.members = prev->body.parties.members;
+	}
+	after.n_members = p->n_members;
+	after.members = p->members;
+	reader_date(p->created_at, date);
+	o->changes = json_array();
+	if (!o->cli->json)
+		printf("%s: epoch %" PRIu64 " signed by %s (%s) on %s UTC\n",
+		       cli_style(o->cli, "1", "parties group", style, sizeof(style)),
+		       p->epoch, signer->display_name, signer->state, date);
+	sync_roster_diff(prev != NULL ? &before : NULL, &after, on_change, o);
+	json_array_append_new(
+	    o->rosters,
+	    json_pack("{s:s, s:I, s:I, s:s, s:I, s:o}", "review", PLM_PARTIES_REVIEW_ID,
+	              "seq", (json_int_t)seq, "epoch", (json_int_t)p->epoch, "signed_by",
+	              signer->display_name, "created_at", (json_int_t)p->created_at,
+	              "changes", o->changes));
+	o->changes = NULL;
+}
+
 static void on_unlisted(void *ctx, const char *review)
 {
 	struct sync_output *o = ctx;
@@ -145,7 +185,7 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 	static const struct option options[] = {{"help", no_argument, NULL, 'h'},
 	                                        {NULL, 0, NULL, 0}};
 	struct sync_output out = {cli, NULL, NULL, NULL, NULL};
-	struct sync_observer obs = {&out, on_refused, on_roster, on_unlisted};
+	struct sync_observer obs = {&out, on_refused, on_roster, on_unlisted, on_parties};
 	struct sync_result res;
 	plm_error err;
 	int r, status;
