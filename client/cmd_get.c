@@ -23,6 +23,7 @@
 
 #include "client/attach.h"
 #include "client/commands.h"
+#include "client/disclosed.h"
 #include "client/reader.h"
 #include "client/state.h"
 #include "client/sync.h"
@@ -51,6 +52,10 @@ const char usage_get[] =
     "\n"
     "With --json, prints {\"id\", \"review\", \"file\", \"title\", \"mime\",\n"
     "\"size\"}.\n"
+    "\n"
+    "A document of a review you are not on, disclosed to all States parties or\n"
+    "to the public (`palermo disclosed`), is fetched and verified the same way\n"
+    "(plus the disclosure, the discloser's role and the key commitment).\n"
     "\n"
     "Exit status: 1 the file exists (use --force), 3 verification failed or the\n"
     "file is not of its announced type (nothing was kept), 5 the type is not\n"
@@ -167,6 +172,8 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 	if ((status = cli_open_state(cli, 0)) != 0)
 		return status;
 	r = state_envelope_find(cli->state, argv[optind], &env, &err);
+	if (r == PLM_ERR_NOTFOUND) /* not in my reviews: disclosed to the parties? */
+		return disclosed_get(cli, argv[optind], output, force);
 	if (r == PLM_ERR_MISMATCH || r == PLM_ERR_INVALID)
 		return cli_fail(cli, EXIT_USAGE, "%s", err.message);
 	if (r != 0)

@@ -25,5 +25,8 @@ PALERMO_COMMAND(get);
 PALERMO_COMMAND(outbox);
 PALERMO_COMMAND(questionnaire);
 PALERMO_COMMAND(admin);
+PALERMO_COMMAND(disclose);
+PALERMO_COMMAND(disclosed);
+PALERMO_COMMAND(verify);
 
 #endif

@@ -36,6 +36,12 @@ const struct command commands[] = {
      usage_questionnaire},
     {"admin", cmd_admin, "the secretariat's commands (root, invite, certify, reviews)",
      usage_admin},
+    {"disclose", cmd_disclose, "open a document to all States parties or to the public",
+     usage_disclose},
+    {"disclosed", cmd_disclosed, "list what was disclosed to all States parties",
+     usage_disclosed},
+    {"verify", cmd_verify, "check a public document and its signature bundle offline",
+     usage_verify},
 };
 const size_t commands_count = sizeof(commands) / sizeof(commands[0]);
 

@@ -106,10 +106,20 @@ void parties_sync_end(struct parties_sync *ps)
 	free(ps);
 }
 
+/*
+ * plm_parties_cert_fn for a reader: the member's certificate must be one
+ * the root signed, for the user id and State the roster names. A
+ * revocation or expiry known here may postdate the roster (the root keeps
+ * its own revocations at once, and time passes), so it does not make an
+ * old roster invalid: the daemon refused any roster that named revoked
+ * keys when it came, and the secretariat's client builds none.
+ */
 static int cert_of(void *ctx, const unsigned char fpr[PLM_FPR_BYTES], plm_certificate *out,
                    plm_error *err)
 {
-	return local_certificate(ctx, fpr, out, err);
+	int r = local_certificate(ctx, fpr, out, err);
+
+	return r == PLM_ERR_DENIED ? 0 : r;
 }
 
 static void refuse(struct parties_sync *ps, int64_t seq, const char *what,

@@ -10,6 +10,13 @@
 . "$(dirname "$0")/lib-daemon.sh"
 . "$(dirname "$0")/lib-identity.sh"
 
+# The policy of this deployment: untoc.yaml, except that a dialogue message
+# may not be made public (so that a kind the policy refuses can be tried).
+POLICY="$TRASH/policy.yaml"
+PALERMO_POLICY="$POLICY"
+export PALERMO_POLICY
+sed '/^    public:/,$ s/message, //' "$PLM_TOP/policies/untoc.yaml" >"$POLICY"
+
 setup_people() {
 	setup_root &&
 	enrol ita_fp it-fp-rossi "Giulia Rossi" ITA &&
@@ -23,8 +30,18 @@ setup_people() {
 		--member it-fp-rossi:focal_point --member it-exp-bianchi:expert \
 		--member fr-fp-martin:focal_point --member br-fp-souza:focal_point &&
 	pal root admin review advance "$REVIEW" &&
-	pal root admin review advance "$REVIEW"
+	pal root admin review advance "$REVIEW" &&
+	pal ita_fp sync >/dev/null &&
+	printf "Participation in an organized criminal group is an offence under\narticle 416 of the Criminal Code.\n" >"$TRASH/responses.txt" &&
+	pal ita_fp send "$REVIEW" --kind questionnaire_response \
+		--title "Responses on article 5" "$TRASH/responses.txt" >"$TRASH/sent" &&
+	echo "A message of the dialogue." >"$TRASH/message.txt" &&
+	pal ita_fp send "$REVIEW" --title "A message of the dialogue" "$TRASH/message.txt" \
+		>"$TRASH/sent.msg"
 }
+
+# id_of FILE: the id `palermo send` printed first.
+id_of() { head -n 1 "$1" | cut -d " " -f 1; }
 
 cd "$TRASH" && daemon_start --data "$DATA" && cd "$OLDPWD" &&
 	setup_people >"$TRASH/setup.log" 2>&1 ||
@@ -49,6 +66,112 @@ test_expect_success 'the secretariat starts the parties group; members see who i
 test_expect_success 'a role outside the parties group is refused with the rule' '
 	exit_is 2 pal root admin parties add it-fp-rossi:observer 2>err &&
 	grep "disclosure.parties_group" err
+'
+
+test_expect_success 'the policy file of this test refuses messages to the public only' '
+	! grep -q "^    public:" "$PLM_TOP/policies/untoc.yaml" ||
+	grep -A8 "^    public:" "$POLICY" | grep "kinds:" &&
+	! grep -A9 "^    public:" "$POLICY" | grep -q "message,"
+'
+
+test_expect_success 'an expert of the State under review may not disclose (client)' '
+	id=$(id_of sent) &&
+	exit_is 5 pal ita_exp disclose "$id" --to parties 2>err &&
+	grep "only focal points of the State under review may disclose" err &&
+	grep "policy: disclosure.by; para 41" err &&
+	grep "nothing was disclosed" err
+'
+
+test_expect_success 'a reviewing State'"'"'s focal point may not disclose (client)' '
+	id=$(id_of sent) &&
+	exit_is 5 pal fra_fp disclose "$id" --to public -o out.txt 2>err &&
+	grep "only focal points of the State under review may disclose" err &&
+	grep "not focal points of a reviewing State" err &&
+	[ ! -e out.txt ]
+'
+
+test_expect_success 'a kind the policy does not let be made public is refused (client)' '
+	msg=$(id_of sent.msg) &&
+	exit_is 5 pal ita_fp disclose "$msg" --to public -o msg.txt 2>err &&
+	grep "documents of kind .message. may not be disclosed to the public" err &&
+	grep "disclosure.scopes.public.kinds; para 41" err &&
+	[ ! -e msg.txt ]
+'
+
+test_expect_success 'before any disclosure, a focal point outside the review reads nothing' '
+	id=$(id_of sent) &&
+	pal deu_fp --json disclosed >d.json &&
+	[ "$(jq -r ".disclosed | length" d.json)" = 0 ] &&
+	exit_is 6 pal deu_fp get "$id" 2>err &&
+	grep "no document" err
+'
+
+test_expect_success 'the SUR focal point discloses the responses to all parties' '
+	id=$(id_of sent) &&
+	pal ita_fp disclose "$id" --to parties >out &&
+	grep "is disclosed to all States parties (parties group epoch 1)" out
+'
+
+test_expect_success 'a focal point of a State outside the review lists and reads it' '
+	id=$(id_of sent) &&
+	pal deu_fp disclosed >d.txt &&
+	grep "^$(echo "$id" | cut -c1-12)  .*  $REVIEW  questionnaire_response  *to all parties  by it-fp-rossi (ITA, focal point)$" d.txt &&
+	pal deu_fp --json disclosed >d.json &&
+	[ "$(jq -r ".disclosed[0].sur_state" d.json)" = ITA ] &&
+	[ "$(jq -r ".disclosed[0].scope" d.json)" = parties ] &&
+	mkdir deu && (cd deu && pal deu_fp get "$(echo "$id" | cut -c1-12)" >out) &&
+	cmp responses.txt deu/responses.txt &&
+	grep "disclosed by it-fp-rossi of ITA" deu/out &&
+	pal deu_fp reviews >r.txt 2>&1 && ! grep "$REVIEW" r.txt
+'
+
+test_expect_success 'an expert of another State in the group reads it too' '
+	id=$(id_of sent) &&
+	pal esp_exp get -o esp.txt "$id" >/dev/null &&
+	cmp responses.txt esp.txt
+'
+
+test_expect_success 'the server refuses the disclosed document to someone outside the group' '
+	enrol stranger pt-fp-silva "Rui Silva" PRT >/dev/null &&
+	id=$(id_of sent) &&
+	exit_is 5 pal stranger disclosed 2>err &&
+	grep "only to the members of the parties group" err &&
+	exit_is 5 pal stranger get -o s.txt "$id" 2>err &&
+	[ ! -e s.txt ]
+'
+
+test_expect_success 'a revoked member is left out of the next epoch and gets no later key' '
+	pal root admin revoke es-exp-garcia --reason left_office >/dev/null &&
+	pal root admin parties rekey >out 2>err &&
+	grep "es-exp-garcia leaves the parties group" err &&
+	grep "epoch 2 with 5 members" out &&
+	pal deu_fp sync >out &&
+	grep "^parties group: epoch 2" out &&
+	grep "^  - es-exp-garcia (ESP) as expert$" out &&
+	pal deu_fp --json admin parties >g.json &&
+	[ "$(jq -r .epoch g.json)" = 2 ] &&
+	[ "$(jq -r ".members | map(.user_id) | index(\"es-exp-garcia\")" g.json)" = null ]
+'
+
+test_expect_success 'a removed member is left out too; a member added later reads older disclosures' '
+	enrol fin_fp fi-fp-virtanen "Aino Virtanen" FIN >/dev/null &&
+	pal root admin parties remove br-fp-souza >out &&
+	grep "epoch 3 with 4 members" out &&
+	pal root admin parties add fi-fp-virtanen:focal_point >out &&
+	grep "epoch 4 with 5 members" out &&
+	id=$(id_of sent) &&
+	pal fin_fp get -o fin.txt "$id" >/dev/null &&
+	cmp responses.txt fin.txt
+'
+
+test_expect_success 'the server holds the parties keys of later epochs from the removed' '
+	pal deu_fp sync >/dev/null &&
+	sqlite3 "$HOMES/deu_fp/state.db" "SELECT hex(bytes) FROM records WHERE review = '"'"'parties'"'"' AND type = 4 ORDER BY seq" >keys.hex &&
+	[ "$(wc -l <keys.hex)" = 4 ] &&
+	esp=$(fpr_of_home esp_exp) && bra=$(fpr_of_home bra_fp) &&
+	sed -n 1p keys.hex | grep -qi "$esp" &&
+	sed -n 2p keys.hex | grep -qi "$bra" && ! sed -n 2p keys.hex | grep -qi "$esp" &&
+	! sed -n 3p keys.hex | grep -qi "$bra" && ! sed -n 4p keys.hex | grep -qi "$bra"
 '
 
 test_done

@@ -12,6 +12,8 @@
  *   plmtest roster --root SEED --review ID --epoch N [--prev FILE] ...
  *   plmtest epoch-keys --root SEED --roster FILE --keys-out FILE [--omit U] SEED...
  *   plmtest stage --seed SEED --review ID --seq N --from A --to B
+ *   plmtest disclose --seed SEED --review ID --id ENVELOPE --to parties|public
+ *                    [--epoch N]               a disclosure (random key)
  *   plmtest seal --seed SEED --keys FILE --review ID --channel C ...
  *   plmtest open|verify --author SEED|CERT --in FILE [--keys FILE]
  *   plmtest req [--seed SEED] [--body FILE] ... METHOD URL
@@ -777,6 +779,57 @@ out:
 	return r;
 }
 
+/*
+ * disclose: a disclosure record (PROTOCOL.md §5.6) of envelope --id in
+ * --review, signed by --seed, to --to parties (--epoch: the parties epoch)
+ * or public. The document key is random: the server cannot check it, and
+ * this is for the server's rules only.
+ */
+static int cmd_disclose(struct opts *o, int argc, char **argv)
+{
+	unsigned char key[PLM_KEY_BYTES], group_key[PLM_KEY_BYTES];
+	plm_identity *signer = NULL;
+	plm_record *rec = NULL;
+	plm_disclosure *d;
+	plm_error err;
+	size_t len = 0;
+	int r;
+
+	(void)argv;
+	if (argc != 0 || need(o->seed, "seed") || need(o->review, "review") ||
+	    need(o->id, "id") || need(o->to, "to") || need(o->out, "out"))
+		return 2;
+	if ((r = load_identity(o->seed, &signer)) != 0)
+		return r;
+	if (plm_record_new(&rec, PLM_RECORD_DISCLOSURE, &err) != 0) {
+		r = fail("%s", err.message);
+		goto out;
+	}
+	d = &rec->body.disclosure;
+	if ((r = copy_str(d->review_id, sizeof(d->review_id), o->review, "--review")) != 0)
+		goto out;
+	if (sodium_hex2bin(d->envelope_id, PLM_HASH_BYTES, o->id, strlen(o->id), NULL, &len,
+	                   NULL) != 0 ||
+	    len != PLM_HASH_BYTES) {
+		r = fail("--id takes the envelope id, 64 hex digits");
+		goto out;
+	}
+	d->scope = strcmp(o->to, "public") == 0 ? PLM_DISCLOSE_PUBLIC : PLM_DISCLOSE_PARTIES;
+	d->parties_epoch = d->scope == PLM_DISCLOSE_PARTIES ? (o->epoch ? o->epoch : 1) : 0;
+	d->created_at = (uint64_t)time(NULL);
+	randombytes_buf(key, sizeof(key));
+	randombytes_buf(group_key, sizeof(group_key));
+	if (plm_disclosure_set_key(d, key, group_key, &err) != 0) {
+		r = fail("%s", err.message);
+		goto out;
+	}
+	r = sign_and_write(rec, signer, o->out);
+out:
+	plm_record_free(rec);
+	plm_identity_free(signer);
+	return r;
+}
+
 /* ---- envelopes ------------------------------------------------------- */
 
 /*
@@ -1472,6 +1525,7 @@ static const struct {
     {"roster", cmd_roster},
     {"epoch-keys", cmd_epoch_keys},
     {"stage", cmd_stage},
+    {"disclose", cmd_disclose},
     {"seal", cmd_seal},
     {"open", cmd_open},
     {"verify", cmd_verify},
