@@ -105,7 +105,7 @@ static int bundle_keys(void *ctx, const plm_envelope_header *h, plm_pubkeys *aut
 		                     "certificate's validity");
 	o->author = *cert;
 	*author = cert->keys;
-	o->what = "the disclosed key against the author's key commitment";
+	o->what = "the document (its author's signature and content)";
 	if ((r = plm_disclosure_document_key(o->bundle->disclosure, NULL, &key, err)) == 0)
 		memcpy(doc_key, key, PLM_KEY_BYTES);
 	plm_secret_free(key);
@@ -285,13 +285,13 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 	snprintf(plain, sizeof(plain), "%s/document", dir);
 	memset(&o, 0, sizeof(o));
 	o.bundle = b;
-	o.what = "the document's signature";
+	o.what = "the document";
 	if (lseek(bfd, (off_t)b->envelope_offset, SEEK_SET) < 0 ||
 	    plm_envelope_open(bfd, plain, bundle_keys, &o, NULL, &header, id, &err) != 0) {
 		status = cli_fail(cli, EXIT_VERIFY, "VERIFICATION FAILED: %s: %s",
 		                  err.code == PLM_ERR_COMMITMENT
 		                      ? "the disclosed key against the author's key commitment"
-		                      : o.what,
+		                      : o.what != NULL ? o.what : "the document",
 		                  err.message);
 		goto out;
 	}

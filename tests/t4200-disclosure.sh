@@ -174,4 +174,78 @@ test_expect_success 'the server holds the parties keys of later epochs from the 
 	! sed -n 3p keys.hex | grep -qi "$bra" && ! sed -n 4p keys.hex | grep -qi "$bra"
 '
 
+test_expect_success 'the SUR focal point makes the responses public, with a signature bundle' '
+	id=$(id_of sent) &&
+	pal ita_fp disclose "$id" --to public -o public.txt >out &&
+	grep "is disclosed to the public: wrote public.txt and its signature bundle public.txt.plmsig" out &&
+	cmp responses.txt public.txt &&
+	[ "$(head -c 8 public.txt.plmsig)" = PLMBUNDL ] &&
+	cp public.txt.plmsig "$TRASH/bundle.keep"
+'
+
+# verify_offline [--json] ARGS...: palermo verify with no home, no server,
+# nothing in the environment but a HOME that does not exist.
+verify_offline() {
+	_vo_json=
+	[ "$1" = --json ] && _vo_json=--json && shift
+	env -u PALERMO_HOME -u PALERMO_PASSPHRASE_FILE HOME=/nonexistent \
+		PALERMO_POLICY="$POLICY" "$PALERMO" $_vo_json verify "$@"
+}
+
+test_expect_success 'the bundle verifies offline with the pinned root' '
+	verify_offline --trust "$ROOT_FPR" public.txt public.txt.plmsig >out 2>err &&
+	grep "^public.txt verified: questionnaire_response [0-9a-f]\{12\} of review $REVIEW by it-fp-rossi (ITA), made public by it-fp-rossi (ITA, focal_point)" out &&
+	[ ! -s err ] &&
+	verify_offline --json --trust "$ROOT_FPR" public.txt public.txt.plmsig >v.json &&
+	[ "$(jq -r .verified v.json)" = true ] &&
+	[ "$(jq -r .id v.json)" = "$(id_of sent)" ] &&
+	[ "$(jq -r .root_pinned v.json)" = true ]
+'
+
+test_expect_success 'without --trust it verifies but names the root to compare' '
+	verify_offline public.txt public.txt.plmsig >out 2>err &&
+	grep "verified" out &&
+	grep "the bundle.s root is [0-9a-f ]*: compare it with the fingerprint the secretariat publishes" err
+'
+
+test_expect_success 'another pinned root fails (exit 3)' '
+	other=$(echo "$ROOT_FPR" | tr 0123456789abcdef 123456789abcdef0) &&
+	exit_is 3 verify_offline --trust "$other" public.txt public.txt.plmsig 2>err &&
+	grep "VERIFICATION FAILED: the root certificate: it is not the root whose fingerprint you trust" err
+'
+
+test_expect_success 'one bit changed in the plaintext fails, saying so' '
+	cp public.txt changed.txt &&
+	printf "\001" | dd of=changed.txt bs=1 seek=10 conv=notrunc 2>/dev/null &&
+	! cmp -s public.txt changed.txt &&
+	exit_is 3 verify_offline --trust "$ROOT_FPR" changed.txt public.txt.plmsig 2>err &&
+	grep "VERIFICATION FAILED: changed.txt is not the disclosed document: its content" err
+'
+
+# flip_bit FILE OFFSET: changes the lowest bit of the byte at OFFSET.
+flip_bit() {
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d " ") &&
+	printf "$(printf "\\%03o" $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
+test_expect_success 'one bit changed anywhere in the bundle fails, saying where' '
+	size=$(wc -c <public.txt.plmsig) &&
+	root_len=$(od -An -tu4 --endian=big -j 15 -N 4 public.txt.plmsig | tr -d " ") &&
+	cp public.txt.plmsig b1 && flip_bit b1 0 &&
+	exit_is 3 verify_offline public.txt b1 2>err &&
+	grep "is not a valid signature bundle: bundle: not a Palermo signature bundle" err &&
+	cp public.txt.plmsig b2 && flip_bit b2 $((19 + root_len - 1)) &&
+	exit_is 3 verify_offline public.txt b2 2>err &&
+	grep "VERIFICATION FAILED: the root certificate:" err &&
+	cp public.txt.plmsig b3 && flip_bit b3 $((size - 1)) &&
+	exit_is 3 verify_offline public.txt b3 2>err &&
+	grep "VERIFICATION FAILED: the document (its author.s signature and content):" err &&
+	cp public.txt.plmsig b4 && flip_bit b4 $((size - 200)) &&
+	exit_is 3 verify_offline public.txt b4 2>err &&
+	grep "VERIFICATION FAILED: the document" err &&
+	cp public.txt.plmsig b5 && head -c $((size - 1)) public.txt.plmsig >b5 &&
+	exit_is 3 verify_offline public.txt b5 2>err &&
+	grep "is not a valid signature bundle: bundle: it announces an envelope of" err
+'
+
 test_done
