@@ -60,7 +60,8 @@ static int check_certificate(const plm_roster_member *m, plm_parties_cert_fn cer
 	return 0;
 }
 
-static int apply_roster(plm_parties *g, const plm_policy *policy, const plm_record *record,
+static int apply_roster(plm_parties *g, const plm_policy *policy,
+                        const unsigned char root_fpr[PLM_FPR_BYTES], const plm_record *record,
                         plm_parties_cert_fn cert, void *ctx, plm_error *err)
 {
 	const plm_parties_roster *p = &record->body.parties;
@@ -93,6 +94,10 @@ static int apply_roster(plm_parties *g, const plm_policy *policy, const plm_reco
 		                     (unsigned long long)p->epoch);
 	for (i = 0; i < p->n_members; i++) {
 		const plm_roster_member *m = &p->members[i];
+		if (sodium_memcmp(m->fingerprint, root_fpr, PLM_FPR_BYTES) == 0)
+			return plm_error_set(err, PLM_ERR_POLICY,
+			                     "the deployment root is not a member of the "
+			                     "parties group");
 		if (!plm_policy_in_parties_group(policy, m->role))
 			return plm_policy_refuse(err, "disclosure.parties_group", NULL,
 			                         "%s has the role '%s', which is not one of "
@@ -110,7 +115,8 @@ static int apply_roster(plm_parties *g, const plm_policy *policy, const plm_reco
 	return 0;
 }
 
-static int apply_epoch_keys(plm_parties *g, const plm_record *record, plm_error *err)
+static int apply_epoch_keys(plm_parties *g, const unsigned char root_fpr[PLM_FPR_BYTES],
+                            const plm_record *record, plm_error *err)
 {
 	const plm_epoch_keys *k = &record->body.epoch_keys;
 	const plm_parties_roster *p;
@@ -139,21 +145,26 @@ static int apply_epoch_keys(plm_parties *g, const plm_record *record, plm_error 
 		                     "the parties group's keys have exactly one channel, "
 		                     "named %s",
 		                     PLM_PARTIES_CHANNEL);
-	/* Both lists are strictly ascending: equal lists, equal sets. */
-	if (ch->n_recipients != p->n_members)
+	/*
+	 * Sealed to exactly the members and the root (which makes the keys and
+	 * needs the last one to chain the next, so this hides nothing). Both
+	 * lists are strictly ascending and the root is no member: equal sizes
+	 * and every recipient expected make equal sets.
+	 */
+	if (ch->n_recipients != p->n_members + 1)
 		return plm_error_set(err, PLM_ERR_MISMATCH,
-		                     "the parties key of epoch %llu is sealed to %u people "
-		                     "but the group has %u members",
+		                     "the parties key of epoch %llu is sealed to %u keys "
+		                     "but the group has %u members and the root",
 		                     (unsigned long long)k->epoch, ch->n_recipients,
 		                     p->n_members);
-	for (i = 0; i < p->n_members; i++)
-		if (memcmp(ch->recipients[i].fingerprint, p->members[i].fingerprint,
-		           PLM_FPR_BYTES) != 0)
+	for (i = 0; i < ch->n_recipients; i++)
+		if (sodium_memcmp(ch->recipients[i].fingerprint, root_fpr, PLM_FPR_BYTES) != 0 &&
+		    plm_members_find(p->n_members, p->members, ch->recipients[i].fingerprint) ==
+		        NULL)
 			return plm_error_set(err, PLM_ERR_MISMATCH,
-			                     "the parties key of epoch %llu is not sealed "
-			                     "to exactly the group's members (%s)",
-			                     (unsigned long long)k->epoch,
-			                     p->members[i].user_id);
+			                     "the parties key of epoch %llu is sealed to "
+			                     "someone who is not in the group",
+			                     (unsigned long long)k->epoch);
 	if ((r = plm_record_decode(record->encoding, record->encoding_len, &copy, err)) != 0)
 		return r;
 	g->epoch_keys = copy;
@@ -178,6 +189,6 @@ int plm_parties_apply(plm_parties *group, const plm_policy *policy,
 		                     "deployment root, and this one is signed by another "
 		                     "key");
 	if (record->type == PLM_RECORD_PARTIES_ROSTER)
-		return apply_roster(group, policy, record, cert, cert_ctx, err);
-	return apply_epoch_keys(group, record, err);
+		return apply_roster(group, policy, root_fpr, record, cert, cert_ctx, err);
+	return apply_epoch_keys(group, root_fpr, record, err);
 }

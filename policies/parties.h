@@ -7,7 +7,8 @@
  * epochs: a parties roster (type parties_roster) signed by the root, then
  * its epoch keys (an epoch_keys record of the reserved review id
  * `parties`, one channel `parties`, sealed to exactly the roster's
- * members). The daemon and every client run this same code over the
+ * members and the root, which makes the keys and keeps the last one to
+ * chain the next). The daemon and every client run this same code over the
  * group's records in log order.
  */
 #ifndef PLM_PARTIES_H
@@ -45,7 +46,7 @@ void plm_parties_free(plm_parties *group);
  *   person cannot be named in a new epoch.
  * - epoch_keys of review `parties`: signed by the root, for the newest
  *   roster (epoch, roster_id), once, with the one channel `parties`
- *   sealed to exactly the roster's members.
+ *   sealed to exactly the roster's members and the root.
  * Errors: PLM_ERR_POLICY (quoting the rule), PLM_ERR_MISMATCH (chain,
  * epoch, recipients), PLM_ERR_TYPE (any other record).
  */

@@ -34,5 +34,6 @@ void examples_keystore(void);
 void examples_records(void);
 void examples_envelope(void);
 void examples_merkle(void);
+void examples_parties(void);
 
 #endif

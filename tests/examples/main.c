@@ -103,5 +103,7 @@ int main(void)
 	examples_envelope();
 	rng_counter = (uint64_t)5 << 32;
 	examples_merkle();
+	rng_counter = (uint64_t)6 << 32;
+	examples_parties();
 	return 0;
 }
