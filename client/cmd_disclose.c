@@ -305,7 +305,7 @@ int cmd_disclose(struct cli *cli, int argc, char **argv)
 	plm_record *rec = NULL;
 	const plm_policy *policy;
 	plm_disclosure *d;
-	int opt, force = 0, status, r, scope;
+	int opt, force = 0, status, scope;
 	plm_error err;
 
 	while ((opt = getopt_long(argc, argv, "o:fh", options, NULL)) != -1) {
@@ -349,16 +349,9 @@ int cmd_disclose(struct cli *cli, int argc, char **argv)
 		                "%s; a disclosure needs the review and the parties group "
 		                "up to date",
 		                err.message);
-	r = state_envelope_find(cli->state, argv[optind], &env, &err);
-	if (r == PLM_ERR_MISMATCH || r == PLM_ERR_INVALID)
-		return cli_fail(cli, EXIT_USAGE, "%s", err.message);
-	if (r != 0)
-		return cli_fail_err(cli, &err);
+	if ((status = reader_find_verified(cli, argv[optind], 0, &env)) != 0)
+		return status;
 	plm_hex(hex, env.id, PLM_HASH_BYTES);
-	if (env.status != ENVELOPE_VERIFIED)
-		return cli_fail(cli, EXIT_VERIFY,
-		                "document %.12s failed verification when it was synced: %s",
-		                hex, env.problem);
 	o.env = &env;
 	/* The rule first: the policy, through the review's state (§5.6). */
 	if (local_review(cli, env.review, INT64_MAX, &review, &err) != 0 ||

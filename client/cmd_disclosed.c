@@ -62,8 +62,15 @@ static void on_refused(void *ctx, const char *review, int64_t seq, const char *w
 	cli_warn(f->cli, "VERIFICATION FAILED: review %s, %s: %s", review, what, problem);
 }
 
-/* Syncs (head, certificates, the parties group) and fetches the verified list. */
-static int fetch(struct cli *cli, struct refusals *f, struct disclosed_list *list)
+/*
+ * The verified list of disclosures, after a sync when SYNC (head,
+ * certificates, the parties group), else against what the last sync
+ * verified. Returns 0, or the exit status after printing the problem; with
+ * QUIET_NOTFOUND, -1 without a word when the server shows no list to this
+ * member, cannot be reached, or nothing was verified here yet.
+ */
+static int fetch(struct cli *cli, struct refusals *f, struct disclosed_list *list, int sync,
+                 int quiet_notfound)
 {
 	struct sync_observer obs = {f, on_refused, NULL, NULL, NULL};
 	struct sync_result res;
@@ -73,9 +80,12 @@ static int fetch(struct cli *cli, struct refusals *f, struct disclosed_list *lis
 	if ((status = cli_open_state(cli, 0)) != 0 || (status = cli_unlock(cli)) != 0 ||
 	    (status = cli_connect(cli)) != 0)
 		return status;
-	if (sync_run(cli, &obs, &res, &err) != 0)
+	if (sync && sync_run(cli, &obs, &res, &err) != 0)
 		return cli_fail_err(cli, &err);
 	if (disclosed_fetch(cli, &obs, list, &err) != 0) {
+		if ((err.code == PLM_ERR_NOTFOUND || err.code == PLM_ERR_NET) &&
+		    quiet_notfound)
+			return -1; /* the caller says it is not known here */
 		if (err.code == PLM_ERR_NOTFOUND)
 			return cli_fail(cli, EXIT_AUTH,
 			                "the server shows what was disclosed to all States "
@@ -105,7 +115,7 @@ int cmd_disclosed(struct cli *cli, int argc, char **argv)
 	if (getopt_long(argc, argv, "h", options, NULL) != -1 || optind != argc)
 		return cli_fail(cli, EXIT_USAGE, "see `palermo help disclosed`");
 	memset(&list, 0, sizeof(list));
-	if ((status = fetch(cli, &f, &list)) != 0)
+	if ((status = fetch(cli, &f, &list, 1, 0)) != 0)
 		return status;
 	items = json_array();
 	for (i = 0; i < list.n; i++) {
@@ -159,7 +169,7 @@ int disclosed_get(struct cli *cli, const char *prefix, const char *output, int f
 	memset(&list, 0, sizeof(list));
 	if (len < 4 || len > 2 * PLM_HASH_BYTES)
 		return cli_fail(cli, EXIT_USAGE, "give 4 to 64 digits of the document's id");
-	if ((status = fetch(cli, &f, &list)) != 0)
+	if ((status = fetch(cli, &f, &list, 0, 1)) != 0)
 		return status;
 	for (i = 0; i < list.n; i++) {
 		plm_hex(hex, list.v[i].env.id, PLM_HASH_BYTES);
@@ -176,11 +186,7 @@ int disclosed_get(struct cli *cli, const char *prefix, const char *output, int f
 			d = &list.v[i];
 	}
 	if (d == NULL) {
-		status = cli_fail(cli, EXIT_NOTFOUND,
-		                  "no document %s is known here, in your reviews or among those "
-		                  "disclosed to the parties; check the id (`palermo list`, "
-		                  "`palermo disclosed`)",
-		                  prefix);
+		status = -1;
 		goto out;
 	}
 	plm_hex(hex, d->env.id, PLM_HASH_BYTES);

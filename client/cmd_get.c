@@ -55,7 +55,8 @@ const char usage_get[] =
     "\n"
     "A document of a review you are not on, disclosed to all States parties or\n"
     "to the public (`palermo disclosed`), is fetched and verified the same way\n"
-    "(plus the disclosure, the discloser's role and the key commitment).\n"
+    "(plus the disclosure, the discloser's role and the key commitment), against\n"
+    "what your last `palermo sync` verified.\n"
     "\n"
     "Exit status: 1 the file exists (use --force), 3 verification failed or the\n"
     "file is not of its announced type (nothing was kept), 5 the type is not\n"
@@ -171,20 +172,15 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 		reader_json_wipe(); /* the title goes into JSON */
 	if ((status = cli_open_state(cli, 0)) != 0)
 		return status;
-	r = state_envelope_find(cli->state, argv[optind], &env, &err);
-	if (r == PLM_ERR_NOTFOUND) /* not in my reviews: disclosed to the parties? */
-		return disclosed_get(cli, argv[optind], output, force);
-	if (r == PLM_ERR_MISMATCH || r == PLM_ERR_INVALID)
-		return cli_fail(cli, EXIT_USAGE, "%s", err.message);
-	if (r != 0)
-		return cli_fail_err(cli, &err);
+	status = reader_find_verified(cli, argv[optind], 1, &env);
+	if (status == -1) { /* not in my reviews: disclosed to the parties? */
+		if ((status = disclosed_get(cli, argv[optind], output, force)) != -1)
+			return status;
+		return reader_find_verified(cli, argv[optind], 0, &env);
+	}
+	if (status != 0)
+		return status;
 	plm_hex(hex, env.id, PLM_HASH_BYTES);
-	if (env.status != ENVELOPE_VERIFIED)
-		return cli_fail(
-		    cli, EXIT_VERIFY,
-		    "document %.12s failed verification when it was synced and "
-		    "was not kept: %s",
-		    hex, env.problem);
 	if ((status = cli_unlock(cli)) != 0)
 		return status;
 	if (reader_new(cli, env.review, &rd, &err) != 0 ||

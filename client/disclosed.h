@@ -61,8 +61,10 @@ int disclosed_open(struct cli *cli, const struct disclosed *d, const char *out_p
 
 /*
  * `palermo get ID` for a document of a review I am not on (cmd_disclosed.c):
- * syncs, finds ID among the verified disclosures, and writes it to OUTPUT
- * (NULL: its own file name) as get does. Returns the exit status.
+ * finds ID among the disclosures verified against the log head of the last
+ * sync, and writes it to OUTPUT (NULL: its own file name) as get does.
+ * Returns the exit status, or -1 without a word when ID is not among them
+ * (or the server shows this member no disclosures).
  */
 int disclosed_get(struct cli *cli, const char *prefix, const char *output, int force);
 

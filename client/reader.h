@@ -13,7 +13,8 @@
  *  - the document key unwrapped with my key of the envelope's channel at
  *    the envelope's epoch (local_channel_key: from the verified epoch-keys
  *    record, checked against its commitment), or else from a disclosure
- *    record of the review (reader.c's disclosure hook).
+ *    record of the review: public, or to the parties group with my key of
+ *    the group (client/parties.c). Reviews I am not on: client/disclosed.h.
  *
  * A reader also names people: who a fingerprint is in a review (user id,
  * State, role), from the review's verified rosters.
@@ -41,6 +42,16 @@ struct reader_person {
 	char role[PLM_RECORD_NAME_MAX + 1];
 	int on_roster; /* 1: on the newest roster; 0: only on an older one */
 };
+
+/*
+ * The stored envelope whose id starts with PREFIX (state_envelope_find),
+ * verified when it was synced, into ENV. Returns 0, or prints why not and
+ * returns the exit status: 2 for a malformed or ambiguous prefix, 3 when it
+ * failed verification, 6 when it is not known here; with NOTFOUND_QUIET, an
+ * unknown id returns -1 and prints nothing (the caller looks elsewhere).
+ */
+int reader_find_verified(struct cli *cli, const char *prefix, int notfound_quiet,
+                         struct stored_envelope *env);
 
 /*
  * A reader of REVIEW for CLI (state open; cli_unlock before reader_open).

@@ -127,6 +127,7 @@ test_expect_success 'a focal point of a State outside the review lists and reads
 
 test_expect_success 'an expert of another State in the group reads it too' '
 	id=$(id_of sent) &&
+	pal esp_exp sync >/dev/null &&
 	pal esp_exp get -o esp.txt "$id" >/dev/null &&
 	cmp responses.txt esp.txt
 '
@@ -136,7 +137,9 @@ test_expect_success 'the server refuses the disclosed document to someone outsid
 	id=$(id_of sent) &&
 	exit_is 5 pal stranger disclosed 2>err &&
 	grep "only to the members of the parties group" err &&
-	exit_is 5 pal stranger get -o s.txt "$id" 2>err &&
+	pal stranger sync >/dev/null &&
+	exit_is 6 pal stranger get -o s.txt "$id" 2>err &&
+	grep "no document here" err &&
 	[ ! -e s.txt ]
 '
 
@@ -160,6 +163,7 @@ test_expect_success 'a removed member is left out too; a member added later read
 	pal root admin parties add fi-fp-virtanen:focal_point >out &&
 	grep "epoch 4 with 5 members" out &&
 	id=$(id_of sent) &&
+	pal fin_fp sync >/dev/null &&
 	pal fin_fp get -o fin.txt "$id" >/dev/null &&
 	cmp responses.txt fin.txt
 '
