@@ -100,4 +100,44 @@ test_expect_success 'a document made public is served to any certified key, othe
 	api outsider GET "/v1/envelopes/$(cat m.id)" >out && problem_is 404 not-found out
 '
 
+test_expect_success 'the secretariat starts the parties group; its keys reach exactly the group' '
+	plmtest parties-roster --root "$ID/root" --policy "$POLICY" \
+		--member "$ID/ita_fp:ita-fp:ITA:focal_point" \
+		--member "$ID/outsider:deu-expert:DEU:expert" --out "$ID/parties.1" >/dev/null &&
+	api sec POST /v1/parties/records --body "$ID/parties.1" >out && status_is 201 out &&
+	plmtest parties-keys --root "$ID/root" --roster "$ID/parties.1" --out bad.keys \
+		"$ID/root" "$ID/ita_fp" >/dev/null &&
+	api sec POST /v1/parties/records --body bad.keys >out && problem_is 409 conflict out &&
+	plmtest parties-keys --root "$ID/root" --roster "$ID/parties.1" --out "$ID/pkeys.1" \
+		"$ID/root" "$ID/ita_fp" "$ID/outsider" >/dev/null &&
+	api sec POST /v1/parties/records --body "$ID/pkeys.1" >out && status_is 201 out &&
+	api outsider GET /v1/disclosures >out && status_is 200 out
+'
+
+test_expect_success 'a role outside the group, a fork and a replay are refused' '
+	plmtest parties-roster --root "$ID/root" --policy "$POLICY" --prev "$ID/parties.1" \
+		--member "$ID/ita_obs:ita-observer:ITA:observer" --out obs.roster >/dev/null &&
+	api sec POST /v1/parties/records --body obs.roster >out && problem_is 403 policy out &&
+	body_of out | jq -r .detail | grep "disclosure.parties_group" &&
+	plmtest parties-roster --root "$ID/root" --policy "$POLICY" \
+		--member "$ID/fra_fp:fra-fp:FRA:focal_point" --out other.1 >/dev/null &&
+	api sec POST /v1/parties/records --body other.1 >out && problem_is 409 conflict out &&
+	plmtest parties-roster --root "$ID/root" --policy "$POLICY" --prev other.1 \
+		--member "$ID/fra_fp:fra-fp:FRA:focal_point" --out fork.2 >/dev/null &&
+	api sec POST /v1/parties/records --body fork.2 >out && problem_is 409 conflict out
+'
+
+test_expect_success 'a revoked key cannot be named in a later epoch (403)' '
+	plmtest revoke --root "$ID/root" --seed "$ID/outsider" --out outsider.rev >/dev/null &&
+	api sec POST /v1/revocations --body outsider.rev >out && status_is 201 out &&
+	plmtest parties-roster --root "$ID/root" --policy "$POLICY" --prev "$ID/parties.1" \
+		--member "$ID/ita_fp:ita-fp:ITA:focal_point" \
+		--member "$ID/outsider:deu-expert:DEU:expert" --out revoked.2 >/dev/null &&
+	api sec POST /v1/parties/records --body revoked.2 >out && problem_is 403 policy out &&
+	body_of out | jq -r .detail | grep "deu-expert holds no valid certificate" &&
+	plmtest parties-roster --root "$ID/root" --policy "$POLICY" --prev "$ID/parties.1" \
+		--member "$ID/ita_fp:ita-fp:ITA:focal_point" --out good.2 >/dev/null &&
+	api sec POST /v1/parties/records --body good.2 >out && status_is 201 out
+'
+
 test_done
