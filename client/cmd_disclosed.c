@@ -132,12 +132,12 @@ int cmd_disclosed(struct cli *cli, int argc, char **argv)
 		                     (json_int_t)d->record->body.disclosure.created_at, "seq",
 		                     (json_int_t)d->seq));
 		if (!cli->json)
-			printf("%.12s  %s  %s  %-22s  to %s  by %s (%s, focal point)\n", hex,
-			       date, d->review, d->env.kind,
+			printf("%.12s  %s  %s  %-22s  to %s  by %s (%s, %s)\n", hex, date,
+			       d->review, d->env.kind,
 			       d->record->body.disclosure.scope == PLM_DISCLOSE_PUBLIC
 			           ? "the public"
 			           : "all parties",
-			       d->discloser, d->sur_state);
+			       d->discloser, d->sur_state, d->role);
 	}
 	if (cli->json)
 		cli_json(cli, json_pack("{s:o, s:I}", "disclosed", items, "pending",

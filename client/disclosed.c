@@ -167,6 +167,7 @@ static int verify_one(struct cli *cli, const json_t *elem, const plm_tree_head *
 	    (r = plm_review_member(state, d->record->signer, &m, &side, err)) != 0)
 		goto out;
 	snprintf(d->discloser, sizeof(d->discloser), "%s", m->user_id);
+	snprintf(d->role, sizeof(d->role), "%s", m->role);
 	snprintf(d->sur_state, sizeof(d->sur_state), "%s",
 	         state->roster->body.roster.sur_state);
 out:

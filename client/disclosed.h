@@ -31,6 +31,7 @@ struct disclosed {
 	plm_record *record;   /* the disclosure (owned) */
 	char sur_state[PLM_RECORD_STATE_MAX + 1];
 	char discloser[PLM_RECORD_ID_MAX + 1]; /* user id of its signer */
+	char role[PLM_RECORD_NAME_MAX + 1];    /* the signer's role then */
 	struct stored_envelope env; /* as listed; its header is checked on opening */
 };
 

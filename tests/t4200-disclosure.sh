@@ -115,7 +115,7 @@ test_expect_success 'the SUR focal point discloses the responses to all parties'
 test_expect_success 'a focal point of a State outside the review lists and reads it' '
 	id=$(id_of sent) &&
 	pal deu_fp disclosed >d.txt &&
-	grep "^$(echo "$id" | cut -c1-12)  .*  $REVIEW  questionnaire_response  *to all parties  by it-fp-rossi (ITA, focal point)$" d.txt &&
+	grep "^$(echo "$id" | cut -c1-12)  .*  $REVIEW  questionnaire_response  *to all parties  by it-fp-rossi (ITA, focal_point)$" d.txt &&
 	pal deu_fp --json disclosed >d.json &&
 	[ "$(jq -r ".disclosed[0].sur_state" d.json)" = ITA ] &&
 	[ "$(jq -r ".disclosed[0].scope" d.json)" = parties ] &&
