@@ -54,10 +54,11 @@ static int show(struct cli *cli, const plm_parties *group)
 
 	if (group->roster == NULL) {
 		if (cli->json)
-			return cli_json(cli, json_pack("{s:I, s:[]}", "epoch", (json_int_t)0,
-			                               "members"));
-		cli_say(cli, "The parties group has no roster yet; the secretariat starts "
-		             "it with `palermo admin parties add USER:ROLE...`.");
+			return cli_json(cli, json_pack("{s:I, s:[]}", "epoch",
+			                               (json_int_t)0, "members"));
+		cli_say(cli,
+		        "The parties group has no roster yet; the secretariat starts "
+		        "it with `palermo admin parties add USER:ROLE...`.");
 		return EXIT_OK;
 	}
 	p = &group->roster->body.parties;
@@ -65,24 +66,26 @@ static int show(struct cli *cli, const plm_parties *group)
 		members = json_array();
 		for (i = 0; i < p->n_members; i++) {
 			plm_fingerprint_format(fpr, p->members[i].fingerprint);
-			json_array_append_new(members,
-			                      json_pack("{s:s, s:s, s:s, s:s}", "user_id",
-			                                p->members[i].user_id, "state",
-			                                p->members[i].state, "role",
-			                                p->members[i].role, "fingerprint", fpr));
+			json_array_append_new(
+			    members, json_pack("{s:s, s:s, s:s, s:s}", "user_id",
+			                       p->members[i].user_id, "state",
+			                       p->members[i].state, "role",
+			                       p->members[i].role, "fingerprint", fpr));
 		}
 		return cli_json(cli, json_pack("{s:I, s:b, s:I, s:o}", "epoch",
 		                               (json_int_t)p->epoch, "keys",
 		                               group->epoch_keys != NULL, "created_at",
-		                               (json_int_t)p->created_at, "members", members));
+		                               (json_int_t)p->created_at, "members",
+		                               members));
 	}
 	reader_date(p->created_at, date);
-	printf("parties group, epoch %" PRIu64 " (%s UTC), %u members%s\n", p->epoch, date,
-	       p->n_members, group->epoch_keys != NULL ? "" : ", keys not published yet");
+	printf("parties group, epoch %" PRIu64 " (%s UTC), %u members%s\n", p->epoch,
+	       date, p->n_members,
+	       group->epoch_keys != NULL ? "" : ", keys not published yet");
 	for (i = 0; i < p->n_members; i++) {
 		plm_fingerprint_format(fpr, p->members[i].fingerprint);
-		printf("  %-24s %-6s %-12s %s\n", p->members[i].user_id, p->members[i].state,
-		       p->members[i].role, fpr);
+		printf("  %-24s %-6s %-12s %s\n", p->members[i].user_id,
+		       p->members[i].state, p->members[i].role, fpr);
 	}
 	return EXIT_OK;
 }
@@ -104,9 +107,10 @@ static int current_members(struct cli *cli, const plm_parties *group,
 		return 0;
 	p = &group->roster->body.parties;
 	for (i = 0; i < p->n_members; i++) {
-		if (local_certificate(cli->state, p->members[i].fingerprint, &cert, &err) != 0) {
-			cli_warn(cli, "%s leaves the parties group: %s", p->members[i].user_id,
-			         err.message);
+		if (local_certificate(cli->state, p->members[i].fingerprint, &cert,
+		                      &err) != 0) {
+			cli_warn(cli, "%s leaves the parties group: %s",
+			         p->members[i].user_id, err.message);
 			continue;
 		}
 		out->v[out->n].m = p->members[i];
@@ -128,30 +132,35 @@ static int add_member(struct cli *cli, const plm_policy *policy, struct next_gro
 	plm_error err;
 	int i;
 
-	if (colon == NULL || colon == spec || (size_t)(colon - spec) > PLM_RECORD_ID_MAX ||
-	    strlen(colon + 1) == 0 || strlen(colon + 1) > PLM_RECORD_NAME_MAX)
-		return cli_fail(cli, EXIT_USAGE,
-		                "members are given as USER:ROLE (br-fp-costa:focal_point), "
-		                "not '%s'",
-		                spec);
+	if (colon == NULL || colon == spec ||
+	    (size_t)(colon - spec) > PLM_RECORD_ID_MAX || strlen(colon + 1) == 0 ||
+	    strlen(colon + 1) > PLM_RECORD_NAME_MAX)
+		return cli_fail(
+		    cli, EXIT_USAGE,
+		    "members are given as USER:ROLE (br-fp-costa:focal_point), "
+		    "not '%s'",
+		    spec);
 	memcpy(user, spec, (size_t)(colon - spec));
 	user[colon - spec] = '\0';
 	if (!plm_policy_in_parties_group(policy, colon + 1))
-		return cli_fail(cli, EXIT_USAGE,
-		                "'%s' is not a role of the parties group: the policy's "
-		                "disclosure.parties_group names every certified focal point "
-		                "and expert of every State party",
-		                colon + 1);
+		return cli_fail(
+		    cli, EXIT_USAGE,
+		    "'%s' is not a role of the parties group: the policy's "
+		    "disclosure.parties_group names every certified focal point "
+		    "and expert of every State party",
+		    colon + 1);
 	if (local_find_user(cli->state, user, &cert, fpr, &err) != 0)
 		return cli_fail_err(cli, &err);
 	if (cert.usage != PLM_USAGE_MEMBER)
-		return cli_fail(cli, EXIT_USAGE,
-		                "%s is not certified as a member of a State, so cannot join "
-		                "the parties group",
-		                user);
+		return cli_fail(
+		    cli, EXIT_USAGE,
+		    "%s is not certified as a member of a State, so cannot join "
+		    "the parties group",
+		    user);
 	if ((i = find(g, cert.user_id)) >= 0) {
 		/* New keys of the same person (recertified) replace the old ones. */
-		cli_warn(cli, "%s is in the group already; the entry is replaced", user);
+		cli_warn(cli, "%s is in the group already; the entry is replaced",
+		         user);
 		g->n--;
 		memmove(&g->v[i], &g->v[i + 1], (g->n - (size_t)i) * sizeof(g->v[0]));
 	}
@@ -178,7 +187,8 @@ static int build(struct cli *cli, const plm_policy *policy, plm_parties *group,
 	plm_pubkeys *audience = NULL;
 	plm_channel_grant grant;
 	plm_parties_roster *p;
-	uint64_t epoch = group->roster != NULL ? group->roster->body.parties.epoch + 1 : 1;
+	uint64_t epoch =
+	    group->roster != NULL ? group->roster->body.parties.epoch + 1 : 1;
 	size_t i;
 	int r;
 
@@ -214,11 +224,12 @@ static int build(struct cli *cli, const plm_policy *policy, plm_parties *group,
 	grant.key = key;
 	grant.recipients = audience;
 	grant.n_recipients = g->n + 1;
-	if ((r = plm_epoch_keys_build(keys, PLM_PARTIES_REVIEW_ID, epoch, (*roster)->id, &grant,
-	                              1, err)) != 0 ||
+	if ((r = plm_epoch_keys_build(keys, PLM_PARTIES_REVIEW_ID, epoch, (*roster)->id,
+	                              &grant, 1, err)) != 0 ||
 	    (r = plm_record_encode_sign(*keys, cli->me, NULL, NULL, err)) != 0)
 		goto out;
-	if ((r = plm_parties_apply(group, policy, root, *roster, NULL, NULL, err)) != 0 ||
+	if ((r = plm_parties_apply(group, policy, root, *roster, NULL, NULL, err)) !=
+	        0 ||
 	    (r = plm_parties_apply(group, policy, root, *keys, NULL, NULL, err)) != 0)
 		goto out;
 out:
@@ -258,7 +269,8 @@ int admin_parties(struct cli *cli, int argc, char **argv)
 	}
 	if (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "remove") != 0 &&
 	    strcmp(argv[1], "rekey") != 0)
-		return cli_fail(cli, EXIT_USAGE, "%s; see `palermo help admin`", usage_line);
+		return cli_fail(cli, EXIT_USAGE, "%s; see `palermo help admin`",
+		                usage_line);
 	if (strcmp(argv[1], "rekey") != 0 && argc < 3)
 		return cli_fail(cli, EXIT_USAGE, "name the members to %s; %s", argv[1],
 		                usage_line);
@@ -267,13 +279,15 @@ int admin_parties(struct cli *cli, int argc, char **argv)
 	if ((status = admin_begin(cli, 1)) != 0)
 		return status;
 	if (sync_run(cli, NULL, &res, &err) != 0)
-		return cli_fail(cli, cli_exit_for(err.code),
-		                "%s; the parties group must be up to date before its next "
-		                "epoch",
-		                err.message);
+		return cli_fail(
+		    cli, cli_exit_for(err.code),
+		    "%s; the parties group must be up to date before its next "
+		    "epoch",
+		    err.message);
 	if (parties_local(cli, &group, &err) != 0)
 		return cli_fail_err(cli, &err);
-	if ((g.v = calloc(PLM_ROSTER_MEMBERS_MAX + (size_t)argc, sizeof(*g.v))) == NULL) {
+	if ((g.v = calloc(PLM_ROSTER_MEMBERS_MAX + (size_t)argc, sizeof(*g.v))) ==
+	    NULL) {
 		status = cli_fail(cli, EXIT_FAILURE_, "out of memory");
 		goto out;
 	}
@@ -284,27 +298,31 @@ int admin_parties(struct cli *cli, int argc, char **argv)
 			if ((status = add_member(cli, policy, &g, argv[i])) != 0)
 				goto out;
 		} else if ((at = find(&g, argv[i])) < 0) {
-			status = cli_fail(cli, EXIT_NOTFOUND,
-			                  "%s is not in the parties group (`palermo admin "
-			                  "parties` lists it)",
-			                  argv[i]);
+			status =
+			    cli_fail(cli, EXIT_NOTFOUND,
+			             "%s is not in the parties group (`palermo admin "
+			             "parties` lists it)",
+			             argv[i]);
 			goto out;
 		} else {
 			g.n--;
-			memmove(&g.v[at], &g.v[at + 1], (g.n - (size_t)at) * sizeof(g.v[0]));
+			memmove(&g.v[at], &g.v[at + 1],
+			        (g.n - (size_t)at) * sizeof(g.v[0]));
 		}
 	}
 	if (g.n == 0 || g.n > PLM_ROSTER_MEMBERS_MAX) {
-		status = cli_fail(cli, EXIT_USAGE,
-		                  "the parties group must have 1 to %d members, not %zu",
-		                  PLM_ROSTER_MEMBERS_MAX, g.n);
+		status =
+		    cli_fail(cli, EXIT_USAGE,
+		             "the parties group must have 1 to %d members, not %zu",
+		             PLM_ROSTER_MEMBERS_MAX, g.n);
 		goto out;
 	}
 	if (build(cli, policy, group, &g, &roster, &keys, &err) != 0) {
-		status = cli_fail(cli, cli_exit_for(err.code),
-		                  "the new epoch would be refused by every member, so it is "
-		                  "not published: %s",
-		                  err.message);
+		status =
+		    cli_fail(cli, cli_exit_for(err.code),
+		             "the new epoch would be refused by every member, so it is "
+		             "not published: %s",
+		             err.message);
 		goto out;
 	}
 	both[0] = roster;
@@ -317,7 +335,8 @@ int admin_parties(struct cli *cli, int argc, char **argv)
 		status = show(cli, group);
 	else
 		cli_say(cli,
-		        "The parties group is at epoch %" PRIu64 " with %zu members; they "
+		        "The parties group is at epoch %" PRIu64
+		        " with %zu members; they "
 		        "see it at their next `palermo sync`.",
 		        roster->body.parties.epoch, g.n);
 out:

@@ -105,8 +105,8 @@ static int my_keys(void *ctx, const plm_envelope_header *h, plm_pubkeys *author,
 	if (r != 0)
 		return r;
 	*author = cert.keys;
-	if ((r = local_channel_key(o->cli, h->review_id, h->channel, h->epoch, &channel_key,
-	                           NULL, err)) != 0)
+	if ((r = local_channel_key(o->cli, h->review_id, h->channel, h->epoch,
+	                           &channel_key, NULL, err)) != 0)
 		return r;
 	r = plm_envelope_unwrap_key(h, channel_key, doc_key, err);
 	plm_secret_free(channel_key);
@@ -116,18 +116,19 @@ static int my_keys(void *ctx, const plm_envelope_header *h, plm_pubkeys *author,
 }
 
 /* Verifies and decrypts ENV (into OUT_PATH, or nowhere), keeping its key in O. */
-static int open_document(struct opening *o, const char *out_path, plm_manifest *manifest,
-                         plm_error *err)
+static int open_document(struct opening *o, const char *out_path,
+                         plm_manifest *manifest, plm_error *err)
 {
 	char path[4200];
 	int fd, r;
 
 	state_path(o->cli->state, "cache", o->env->id, path, sizeof(path));
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return plm_error_set(err, PLM_ERR_NOTFOUND,
-		                     "the document is not in the cache (%s); run `palermo "
-		                     "sync`",
-		                     strerror(errno));
+		return plm_error_set(
+		    err, PLM_ERR_NOTFOUND,
+		    "the document is not in the cache (%s); run `palermo "
+		    "sync`",
+		    strerror(errno));
 	r = plm_envelope_open(fd, out_path, my_keys, o, manifest, NULL, NULL, err);
 	close(fd);
 	return r;
@@ -167,7 +168,8 @@ static int copy_file(const char *from, int out_fd, plm_error *err)
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		if (write(out_fd, buf, (size_t)n) != n) {
 			close(fd);
-			return plm_error_set(err, PLM_ERR_IO, "cannot write the bundle: %s",
+			return plm_error_set(err, PLM_ERR_IO,
+			                     "cannot write the bundle: %s",
 			                     strerror(errno));
 		}
 	close(fd);
@@ -199,19 +201,22 @@ static int write_bundle(struct cli *cli, const struct stored_envelope *env,
 	state_path(cli->state, "cache", env->id, cache, sizeof(cache));
 	if ((r = local_root(cli->state, root, NULL, err)) != 0 ||
 	    (r = local_certificate_record(cli->state, root, &root_cert, err)) != 0 ||
-	    (r = local_certificate_record(cli->state, env->author, &author, err)) != 0 ||
+	    (r = local_certificate_record(cli->state, env->author, &author, err)) !=
+	        0 ||
 	    (memcmp(me, env->author, PLM_FPR_BYTES) != 0 &&
 	     (r = local_certificate_record(cli->state, me, &mine, err)) != 0))
 		goto out;
-	if ((r = state_records_each(cli->state, env->review, PLM_RECORD_ROSTER, add_roster,
-	                            &rs, err)) != 0) {
+	if ((r = state_records_each(cli->state, env->review, PLM_RECORD_ROSTER,
+	                            add_roster, &rs, err)) != 0) {
 		r = plm_error_set(err, r, "the stored rosters of review %s are damaged",
 		                  env->review);
 		goto out;
 	}
 	if (rs.n == 0 || rs.n > PLM_BUNDLE_ROSTERS_MAX) {
-		r = plm_error_set(err, PLM_ERR_LIMIT, "review %s has %zu rosters; a bundle "
-		                  "carries 1 to %d", env->review, rs.n, PLM_BUNDLE_ROSTERS_MAX);
+		r = plm_error_set(err, PLM_ERR_LIMIT,
+		                  "review %s has %zu rosters; a bundle "
+		                  "carries 1 to %d",
+		                  env->review, rs.n, PLM_BUNDLE_ROSTERS_MAX);
 		goto out;
 	}
 	records[n++] = root_cert;
@@ -222,7 +227,8 @@ static int write_bundle(struct cli *cli, const struct stored_envelope *env,
 		records[n++] = rs.v[i];
 	records[n++] = (plm_record *)disclosure;
 	if (stat(cache, &sb) != 0) {
-		r = plm_error_set(err, PLM_ERR_IO, "cannot read %s: %s", cache, strerror(errno));
+		r = plm_error_set(err, PLM_ERR_IO, "cannot read %s: %s", cache,
+		                  strerror(errno));
 		goto out;
 	}
 	if ((r = plm_bundle_encode_prefix(records, n, (uint64_t)sb.st_size, &prefix,
@@ -230,25 +236,29 @@ static int write_bundle(struct cli *cli, const struct stored_envelope *env,
 		goto out;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	unlink(tmp);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0) {
-		r = plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	               0644)) < 0) {
+		r = plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", tmp,
+		                  strerror(errno));
 		goto out;
 	}
 	if (write(fd, prefix, prefix_len) != (ssize_t)prefix_len) {
-		r = plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+		r = plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", tmp,
+		                  strerror(errno));
 		goto out;
 	}
 	if ((r = copy_file(cache, fd, err)) != 0)
 		goto out;
 	if (fsync(fd) != 0 || close(fd) != 0) {
 		fd = -1;
-		r = plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+		r = plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", tmp,
+		                  strerror(errno));
 		goto out;
 	}
 	fd = -1;
 	if (!force && access(path, F_OK) == 0) {
-		r = plm_error_set(err, PLM_ERR_EXISTS, "%s exists; use --force to replace it",
-		                  path);
+		r = plm_error_set(err, PLM_ERR_EXISTS,
+		                  "%s exists; use --force to replace it", path);
 		goto out;
 	}
 	if (rename(tmp, path) != 0)
@@ -289,9 +299,12 @@ static int publish(struct cli *cli, const char *review, const plm_record *record
 int cmd_disclose(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
-	    {"to", required_argument, NULL, 't'},       {"output", required_argument, NULL, 'o'},
-	    {"bundle", required_argument, NULL, 'b'},   {"force", no_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+	    {"to", required_argument, NULL, 't'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"bundle", required_argument, NULL, 'b'},
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
 	const char *to = NULL, *output = NULL, *bundle = NULL;
 	char file[4096], bundle_path[4200], hex[2 * PLM_HASH_BYTES + 1];
 	char rhex[2 * PLM_HASH_BYTES + 1], tmp[4300];
@@ -328,10 +341,11 @@ int cmd_disclose(struct cli *cli, int argc, char **argv)
 	else if (strcmp(to, "public") == 0)
 		scope = PLM_DISCLOSE_PUBLIC;
 	else
-		return cli_fail(cli, EXIT_USAGE,
-		                "--to takes parties (all States parties, para 40) or public "
-		                "(para 41), not '%s'",
-		                to);
+		return cli_fail(
+		    cli, EXIT_USAGE,
+		    "--to takes parties (all States parties, para 40) or public "
+		    "(para 41), not '%s'",
+		    to);
 	if (scope == PLM_DISCLOSE_PARTIES && (output != NULL || bundle != NULL))
 		return cli_fail(cli, EXIT_USAGE,
 		                "-o and --bundle go with --to public only");
@@ -345,10 +359,11 @@ int cmd_disclose(struct cli *cli, int argc, char **argv)
 		return cli_fail_err(cli, &err);
 	/* Up to date: the review's roster and the parties group's epoch. */
 	if (sync_run(cli, NULL, &res, &err) != 0)
-		return cli_fail(cli, cli_exit_for(err.code),
-		                "%s; a disclosure needs the review and the parties group "
-		                "up to date",
-		                err.message);
+		return cli_fail(
+		    cli, cli_exit_for(err.code),
+		    "%s; a disclosure needs the review and the parties group "
+		    "up to date",
+		    err.message);
 	if ((status = reader_find_verified(cli, argv[optind], 0, &env)) != 0)
 		return status;
 	plm_hex(hex, env.id, PLM_HASH_BYTES);
@@ -367,8 +382,8 @@ int cmd_disclose(struct cli *cli, int argc, char **argv)
 	plm_fingerprint(me, &cli->me->pub);
 	memcpy(rec->signer, me, PLM_FPR_BYTES);
 	if (plm_review_check_disclosure(review, policy, rec, env.kind, &err) != 0) {
-		status = cli_fail(cli, cli_exit_for(err.code), "%s; nothing was disclosed",
-		                  err.message);
+		status = cli_fail(cli, cli_exit_for(err.code),
+		                  "%s; nothing was disclosed", err.message);
 		goto out;
 	}
 	/* The document key, from a full verification of the document. */
@@ -388,17 +403,19 @@ int cmd_disclose(struct cli *cli, int argc, char **argv)
 		}
 		d->parties_epoch = plm_parties_epoch(group);
 		if (d->parties_epoch == 0) {
-			status = cli_fail(cli, EXIT_NOTFOUND,
-			                  "the parties group has no keys yet; ask the "
-			                  "secretariat to start it (`palermo admin parties "
-			                  "add`)");
+			status =
+			    cli_fail(cli, EXIT_NOTFOUND,
+			             "the parties group has no keys yet; ask the "
+			             "secretariat to start it (`palermo admin parties "
+			             "add`)");
 			goto out;
 		}
 		if (parties_key(cli, d->parties_epoch, &group_key, &err) != 0) {
-			status = cli_fail(cli, cli_exit_for(err.code),
-			                  "%s; only a member of the parties group can wrap a "
-			                  "key under its key: ask the secretariat to add you",
-			                  err.message);
+			status = cli_fail(
+			    cli, cli_exit_for(err.code),
+			    "%s; only a member of the parties group can wrap a "
+			    "key under its key: ask the secretariat to add you",
+			    err.message);
 			goto out;
 		}
 	} else {
@@ -408,16 +425,19 @@ int cmd_disclose(struct cli *cli, int argc, char **argv)
 			snprintf(file, sizeof(file), "%s", manifest->file_name);
 		else
 			snprintf(file, sizeof(file), "%.12s.%s", hex,
-			         strncmp(manifest->mime, "text/", 5) == 0 ? "txt" : "bin");
+			         strncmp(manifest->mime, "text/", 5) == 0 ? "txt"
+			                                                  : "bin");
 		snprintf(bundle_path, sizeof(bundle_path), "%s",
 		         bundle != NULL ? bundle : file);
 		if (bundle == NULL)
 			strcat(bundle_path, ".plmsig");
-		if (!force && (access(file, F_OK) == 0 || access(bundle_path, F_OK) == 0)) {
-			status = cli_fail(cli, EXIT_FAILURE_,
-			                  "%s or %s exists; use --force to replace them, or -o "
-			                  "and --bundle to choose other names",
-			                  file, bundle_path);
+		if (!force &&
+		    (access(file, F_OK) == 0 || access(bundle_path, F_OK) == 0)) {
+			status = cli_fail(
+			    cli, EXIT_FAILURE_,
+			    "%s or %s exists; use --force to replace them, or -o "
+			    "and --bundle to choose other names",
+			    file, bundle_path);
 			goto out;
 		}
 	}
@@ -427,8 +447,8 @@ int cmd_disclose(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (publish(cli, env.review, rec, &err) != 0) {
-		status = cli_fail(cli, cli_exit_for(err.code), "%s; nothing was disclosed",
-		                  err.message);
+		status = cli_fail(cli, cli_exit_for(err.code),
+		                  "%s; nothing was disclosed", err.message);
 		goto out;
 	}
 	plm_hex(rhex, rec->id, PLM_HASH_BYTES);
@@ -439,30 +459,34 @@ int cmd_disclose(struct cli *cli, int argc, char **argv)
 			unlink(file);
 		if (open_document(&o, tmp, manifest, &err) != 0 ||
 		    write_bundle(cli, &env, rec, bundle_path, force, &err) != 0) {
-			status = cli_fail(cli, cli_exit_for(err.code),
-			                  "the document was disclosed to the public (record "
-			                  "%.12s) but its files could not be written: %s",
-			                  rhex, err.message);
+			status =
+			    cli_fail(cli, cli_exit_for(err.code),
+			             "the document was disclosed to the public (record "
+			             "%.12s) but its files could not be written: %s",
+			             rhex, err.message);
 			goto out;
 		}
 	}
 	if (cli->json)
 		status = cli_json(
-		    cli, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "id", hex, "review",
-		                   env.review, "scope", to, "record", rhex, "file",
-		                   scope == PLM_DISCLOSE_PUBLIC ? file : NULL, "bundle",
-		                   scope == PLM_DISCLOSE_PUBLIC ? bundle_path : NULL));
+		    cli,
+		    json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "id", hex, "review",
+		              env.review, "scope", to, "record", rhex, "file",
+		              scope == PLM_DISCLOSE_PUBLIC ? file : NULL, "bundle",
+		              scope == PLM_DISCLOSE_PUBLIC ? bundle_path : NULL));
 	else if (scope == PLM_DISCLOSE_PARTIES)
-		cli_say(cli,
-		        "Document %.12s of review %s is disclosed to all States parties "
-		        "(parties group epoch %" PRIu64 "); they read it after their next "
-		        "`palermo sync`.",
-		        hex, env.review, d->parties_epoch);
+		cli_say(
+		    cli,
+		    "Document %.12s of review %s is disclosed to all States parties "
+		    "(parties group epoch %" PRIu64 "); they read it after their next "
+		    "`palermo sync`.",
+		    hex, env.review, d->parties_epoch);
 	else
-		cli_say(cli,
-		        "Document %.12s of review %s is disclosed to the public: wrote %s "
-		        "and its signature bundle %s (check with `palermo verify %s %s`).",
-		        hex, env.review, file, bundle_path, file, bundle_path);
+		cli_say(
+		    cli,
+		    "Document %.12s of review %s is disclosed to the public: wrote %s "
+		    "and its signature bundle %s (check with `palermo verify %s %s`).",
+		    hex, env.review, file, bundle_path, file, bundle_path);
 	status = EXIT_OK;
 out:
 	plm_secret_free(o.doc_key);

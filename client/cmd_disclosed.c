@@ -59,7 +59,8 @@ static void on_refused(void *ctx, const char *review, int64_t seq, const char *w
 
 	(void)seq;
 	f->n++;
-	cli_warn(f->cli, "VERIFICATION FAILED: review %s, %s: %s", review, what, problem);
+	cli_warn(f->cli, "VERIFICATION FAILED: review %s, %s: %s", review, what,
+	         problem);
 }
 
 /*
@@ -69,8 +70,8 @@ static void on_refused(void *ctx, const char *review, int64_t seq, const char *w
  * QUIET_NOTFOUND, -1 without a word when the server shows no list to this
  * member, cannot be reached, or nothing was verified here yet.
  */
-static int fetch(struct cli *cli, struct refusals *f, struct disclosed_list *list, int sync,
-                 int quiet_notfound)
+static int fetch(struct cli *cli, struct refusals *f, struct disclosed_list *list,
+                 int sync, int quiet_notfound)
 {
 	struct sync_observer obs = {f, on_refused, NULL, NULL, NULL};
 	struct sync_result res;
@@ -87,10 +88,11 @@ static int fetch(struct cli *cli, struct refusals *f, struct disclosed_list *lis
 		    quiet_notfound)
 			return -1; /* the caller says it is not known here */
 		if (err.code == PLM_ERR_NOTFOUND)
-			return cli_fail(cli, EXIT_AUTH,
-			                "the server shows what was disclosed to all States "
-			                "parties only to the members of the parties group, and "
-			                "you are not one; ask the secretariat");
+			return cli_fail(
+			    cli, EXIT_AUTH,
+			    "the server shows what was disclosed to all States "
+			    "parties only to the members of the parties group, and "
+			    "you are not one; ask the secretariat");
 		return cli_fail_err(cli, &err);
 	}
 	return 0;
@@ -98,7 +100,8 @@ static int fetch(struct cli *cli, struct refusals *f, struct disclosed_list *lis
 
 static const char *scope_name(const struct disclosed *d)
 {
-	return d->record->body.disclosure.scope == PLM_DISCLOSE_PUBLIC ? "public" : "parties";
+	return d->record->body.disclosure.scope == PLM_DISCLOSE_PUBLIC ? "public"
+	                                                               : "parties";
 }
 
 int cmd_disclosed(struct cli *cli, int argc, char **argv)
@@ -123,17 +126,18 @@ int cmd_disclosed(struct cli *cli, int argc, char **argv)
 		plm_hex(hex, d->env.id, PLM_HASH_BYTES);
 		reader_date(d->record->body.disclosure.created_at, date);
 		json_array_append_new(
-		    items, json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:I, s:I}", "id",
-		                     hex, "review", d->review, "sur_state", d->sur_state, "kind",
-		                     d->env.kind, "size", (json_int_t)d->env.size, "scope",
-		                     scope_name(d), "parties_epoch",
-		                     (json_int_t)d->record->body.disclosure.parties_epoch,
-		                     "disclosed_by", d->discloser, "disclosed_at",
-		                     (json_int_t)d->record->body.disclosure.created_at, "seq",
-		                     (json_int_t)d->seq));
+		    items,
+		    json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:I, s:I}",
+		              "id", hex, "review", d->review, "sur_state", d->sur_state,
+		              "kind", d->env.kind, "size", (json_int_t)d->env.size,
+		              "scope", scope_name(d), "parties_epoch",
+		              (json_int_t)d->record->body.disclosure.parties_epoch,
+		              "disclosed_by", d->discloser, "disclosed_at",
+		              (json_int_t)d->record->body.disclosure.created_at, "seq",
+		              (json_int_t)d->seq));
 		if (!cli->json)
-			printf("%.12s  %s  %s  %-22s  to %s  by %s (%s, %s)\n", hex, date,
-			       d->review, d->env.kind,
+			printf("%.12s  %s  %s  %-22s  to %s  by %s (%s, %s)\n", hex,
+			       date, d->review, d->env.kind,
 			       d->record->body.disclosure.scope == PLM_DISCLOSE_PUBLIC
 			           ? "the public"
 			           : "all parties",
@@ -148,10 +152,10 @@ int cmd_disclosed(struct cli *cli, int argc, char **argv)
 		cli_say(cli, "nothing was disclosed to the parties yet");
 	disclosed_free(&list);
 	if (f.n > 0)
-		return cli_fail(cli, EXIT_VERIFY,
-		                "%zu %s failed verification and %s not shown (see above)",
-		                f.n, f.n == 1 ? "disclosure" : "disclosures",
-		                f.n == 1 ? "is" : "are");
+		return cli_fail(
+		    cli, EXIT_VERIFY,
+		    "%zu %s failed verification and %s not shown (see above)", f.n,
+		    f.n == 1 ? "disclosure" : "disclosures", f.n == 1 ? "is" : "are");
 	return EXIT_OK;
 }
 
@@ -168,21 +172,25 @@ int disclosed_get(struct cli *cli, const char *prefix, const char *output, int f
 
 	memset(&list, 0, sizeof(list));
 	if (len < 4 || len > 2 * PLM_HASH_BYTES)
-		return cli_fail(cli, EXIT_USAGE, "give 4 to 64 digits of the document's id");
+		return cli_fail(cli, EXIT_USAGE,
+		                "give 4 to 64 digits of the document's id");
 	if ((status = fetch(cli, &f, &list, 0, 1)) != 0)
 		return status;
 	for (i = 0; i < list.n; i++) {
 		plm_hex(hex, list.v[i].env.id, PLM_HASH_BYTES);
 		if (strncasecmp(hex, prefix, len) != 0)
 			continue;
-		if (d != NULL && memcmp(d->env.id, list.v[i].env.id, PLM_HASH_BYTES) != 0) {
-			status = cli_fail(cli, EXIT_USAGE,
-			                  "%s names several disclosed documents; give more digits",
-			                  prefix);
+		if (d != NULL &&
+		    memcmp(d->env.id, list.v[i].env.id, PLM_HASH_BYTES) != 0) {
+			status = cli_fail(
+			    cli, EXIT_USAGE,
+			    "%s names several disclosed documents; give more digits",
+			    prefix);
 			goto out;
 		}
 		/* Public rather than parties: it needs no key of the group. */
-		if (d == NULL || list.v[i].record->body.disclosure.scope == PLM_DISCLOSE_PUBLIC)
+		if (d == NULL ||
+		    list.v[i].record->body.disclosure.scope == PLM_DISCLOSE_PUBLIC)
 			d = &list.v[i];
 	}
 	if (d == NULL) {
@@ -203,15 +211,17 @@ int disclosed_get(struct cli *cli, const char *prefix, const char *output, int f
 			snprintf(final, sizeof(final), "%s", manifest->file_name);
 		else
 			snprintf(final, sizeof(final), "%.12s.%s", hex,
-			         strncmp(manifest->mime, "text/", 5) == 0 ? "txt" : "bin");
+			         strncmp(manifest->mime, "text/", 5) == 0 ? "txt"
+			                                                  : "bin");
 	} else {
 		snprintf(final, sizeof(final), "%s", output);
 	}
 	if (!force && access(final, F_OK) == 0) {
-		status = cli_fail(cli, EXIT_FAILURE_,
-		                  "%s exists; use --force to replace it, or -o to choose another "
-		                  "name",
-		                  final);
+		status = cli_fail(
+		    cli, EXIT_FAILURE_,
+		    "%s exists; use --force to replace it, or -o to choose another "
+		    "name",
+		    final);
 		goto out;
 	}
 	if ((r = disclosed_open(cli, d, final, manifest, &err)) != 0) {
@@ -220,19 +230,22 @@ int disclosed_get(struct cli *cli, const char *prefix, const char *output, int f
 	}
 	if ((r = attach_check_file(cli, final, manifest->mime, &err)) != 0) {
 		unlink(final);
-		status = cli_fail(cli, r == PLM_ERR_IO ? EXIT_FAILURE_ : cli_exit_for(r),
-		                  "%s; nothing was written to %s", err.message, final);
+		status =
+		    cli_fail(cli, r == PLM_ERR_IO ? EXIT_FAILURE_ : cli_exit_for(r),
+		             "%s; nothing was written to %s", err.message, final);
 		goto out;
 	}
 	if (cli->json)
-		status = cli_json(cli, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "id", hex,
-		                                 "review", d->review, "file", final, "title",
-		                                 manifest->title, "mime", manifest->mime, "size",
-		                                 (json_int_t)manifest->size, "disclosed_to",
-		                                 scope_name(d)));
+		status = cli_json(cli, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}",
+		                                 "id", hex, "review", d->review, "file",
+		                                 final, "title", manifest->title,
+		                                 "mime", manifest->mime, "size",
+		                                 (json_int_t)manifest->size,
+		                                 "disclosed_to", scope_name(d)));
 	else
-		cli_say(cli, "wrote %s (%s, %" PRIu64 " bytes), disclosed by %s of %s", final,
-		        manifest->mime, manifest->size, d->discloser, d->sur_state);
+		cli_say(cli, "wrote %s (%s, %" PRIu64 " bytes), disclosed by %s of %s",
+		        final, manifest->mime, manifest->size, d->discloser,
+		        d->sur_state);
 	status = f.n > 0 ? EXIT_VERIFY : EXIT_OK;
 out:
 	plm_manifest_free(manifest);

@@ -92,13 +92,14 @@ static int bundle_keys(void *ctx, const plm_envelope_header *h, plm_pubkeys *aut
 	int r;
 
 	if (strcmp(h->review_id, o->bundle->disclosure->body.disclosure.review_id) != 0)
-		return plm_error_set(err, PLM_ERR_MISMATCH,
-		                     "the document is of review %s, the disclosure of review %s",
-		                     h->review_id,
-		                     o->bundle->disclosure->body.disclosure.review_id);
+		return plm_error_set(
+		    err, PLM_ERR_MISMATCH,
+		    "the document is of review %s, the disclosure of review %s",
+		    h->review_id, o->bundle->disclosure->body.disclosure.review_id);
 	if (cert == NULL)
-		return plm_error_set(err, PLM_ERR_SIGNATURE,
-		                     "the bundle holds no certificate of the document's author");
+		return plm_error_set(
+		    err, PLM_ERR_SIGNATURE,
+		    "the bundle holds no certificate of the document's author");
 	if (h->created_at < cert->not_before || h->created_at >= cert->not_after)
 		return plm_error_set(err, PLM_ERR_SIGNATURE,
 		                     "the document was written outside its author's "
@@ -106,7 +107,8 @@ static int bundle_keys(void *ctx, const plm_envelope_header *h, plm_pubkeys *aut
 	o->author = *cert;
 	*author = cert->keys;
 	o->what = "the document (its author's signature and content)";
-	if ((r = plm_disclosure_document_key(o->bundle->disclosure, NULL, &key, err)) == 0)
+	if ((r = plm_disclosure_document_key(o->bundle->disclosure, NULL, &key, err)) ==
+	    0)
 		memcpy(doc_key, key, PLM_KEY_BYTES);
 	plm_secret_free(key);
 	return r;
@@ -129,7 +131,8 @@ static int file_digest(int fd, unsigned char out[PLM_HASH_BYTES], uint64_t *size
 	crypto_generichash_final(&st, out, PLM_HASH_BYTES);
 	sodium_memzero(buf, sizeof(buf));
 	if (n < 0)
-		return plm_error_set(err, PLM_ERR_IO, "cannot read: %s", strerror(errno));
+		return plm_error_set(err, PLM_ERR_IO, "cannot read: %s",
+		                     strerror(errno));
 	return 0;
 }
 
@@ -143,20 +146,24 @@ static int read_bundle(int fd, plm_bundle **out, plm_error *err)
 	int r;
 
 	if (fstat(fd, &sb) != 0)
-		return plm_error_set(err, PLM_ERR_IO, "cannot read it: %s", strerror(errno));
+		return plm_error_set(err, PLM_ERR_IO, "cannot read it: %s",
+		                     strerror(errno));
 	if ((n = pread(fd, head, sizeof(head), 0)) != (ssize_t)sizeof(head))
 		return plm_error_set(err, PLM_ERR_TRUNCATED,
 		                     "it is too short to be a signature bundle");
 	if ((r = plm_bundle_prefix_len(head, &prefix_len, err)) != 0)
 		return r;
 	if ((uint64_t)sb.st_size < prefix_len)
-		return plm_error_set(err, PLM_ERR_TRUNCATED, "it ends inside its records");
+		return plm_error_set(err, PLM_ERR_TRUNCATED,
+		                     "it ends inside its records");
 	if ((prefix = malloc(prefix_len)) == NULL)
 		return plm_error_set(err, PLM_ERR_NOMEM, "out of memory");
 	if (pread(fd, prefix, prefix_len, 0) != (ssize_t)prefix_len)
-		r = plm_error_set(err, PLM_ERR_IO, "cannot read it: %s", strerror(errno));
+		r = plm_error_set(err, PLM_ERR_IO, "cannot read it: %s",
+		                  strerror(errno));
 	else
-		r = plm_bundle_decode(prefix, prefix_len, (uint64_t)sb.st_size, out, err);
+		r = plm_bundle_decode(prefix, prefix_len, (uint64_t)sb.st_size, out,
+		                      err);
 	free(prefix);
 	return r;
 }
@@ -182,21 +189,25 @@ static int check_records(const plm_bundle *b, const unsigned char *trust,
 	if ((r = plm_record_verify_signer(b->root, &rc->keys, err)) != 0)
 		return r;
 	if (trust != NULL && sodium_memcmp(trust, root, PLM_FPR_BYTES) != 0)
-		return plm_error_set(err, PLM_ERR_SIGNATURE,
-		                     "it is not the root whose fingerprint you trust (--trust)");
+		return plm_error_set(
+		    err, PLM_ERR_SIGNATURE,
+		    "it is not the root whose fingerprint you trust (--trust)");
 	*what = "a certificate";
 	for (i = 0; i < b->n_certs; i++)
 		if (memcmp(b->certs[i]->signer, root, PLM_FPR_BYTES) != 0 ||
 		    (r = plm_record_verify_signer(b->certs[i], &rc->keys, err)) != 0)
-			return plm_error_set(err, PLM_ERR_SIGNATURE,
-			                     "the certificate of %s is not signed by the root",
-			                     b->certs[i]->body.certificate.user_id);
+			return plm_error_set(
+			    err, PLM_ERR_SIGNATURE,
+			    "the certificate of %s is not signed by the root",
+			    b->certs[i]->body.certificate.user_id);
 	*what = "the review's rosters";
 	if ((r = plm_review_new(review, policy, err)) != 0)
 		return r;
 	for (i = 0; i < b->n_rosters; i++)
-		if ((r = plm_record_verify_signer(b->rosters[i], &rc->keys, err)) != 0 ||
-		    (r = plm_review_apply(*review, policy, root, b->rosters[i], err)) != 0)
+		if ((r = plm_record_verify_signer(b->rosters[i], &rc->keys, err)) !=
+		        0 ||
+		    (r = plm_review_apply(*review, policy, root, b->rosters[i], err)) !=
+		        0)
 			return r;
 	*what = "the disclosure";
 	if ((signer = bundle_cert(b, b->disclosure->signer)) == NULL)
@@ -218,7 +229,8 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 	                                        {NULL, 0, NULL, 0}};
 	unsigned char trust[PLM_FPR_BYTES], root[PLM_FPR_BYTES], id[PLM_HASH_BYTES];
 	unsigned char want[PLM_HASH_BYTES], got[PLM_HASH_BYTES];
-	char dir[] = "/tmp/palermo-verify-XXXXXX", plain[64], hex[2 * PLM_HASH_BYTES + 1];
+	char dir[] = "/tmp/palermo-verify-XXXXXX", plain[64],
+	     hex[2 * PLM_HASH_BYTES + 1];
 	char fpr_text[PLM_FPR_TEXT_BYTES], date[32], dhex[2 * PLM_HASH_BYTES + 1];
 	const char *file, *bundle_path, *what = "the bundle";
 	struct bundle_open o;
@@ -236,19 +248,22 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 		if (opt == 't') {
 			if (plm_fingerprint_parse(trust, optarg, &err) != 0)
 				return cli_fail(cli, EXIT_USAGE,
-				                "--trust takes the root's fingerprint, 64 hex digits");
+				                "--trust takes the root's fingerprint, "
+				                "64 hex digits");
 			have_trust = 1;
 		} else {
 			return cli_fail(cli, EXIT_USAGE, "see `palermo help verify`");
 		}
 	}
 	if (optind + 2 != argc)
-		return cli_fail(cli, EXIT_USAGE,
-		                "usage: palermo verify [--trust FINGERPRINT] FILE BUNDLE");
+		return cli_fail(
+		    cli, EXIT_USAGE,
+		    "usage: palermo verify [--trust FINGERPRINT] FILE BUNDLE");
 	file = argv[optind];
 	bundle_path = argv[optind + 1];
 	if ((ffd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
-		status = cli_fail(cli, EXIT_FAILURE_, "cannot read %s: %s", file, strerror(errno));
+		status = cli_fail(cli, EXIT_FAILURE_, "cannot read %s: %s", file,
+		                  strerror(errno));
 		goto out;
 	}
 	if ((bfd = open(bundle_path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -257,28 +272,31 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (local_policy(cli, &policy, &err) != 0) {
-		status = cli_fail(cli, EXIT_FAILURE_,
-		                  "%s; verify checks the disclosure against the policy (set "
-		                  "PALERMO_POLICY to its file)",
-		                  err.message);
+		status =
+		    cli_fail(cli, EXIT_FAILURE_,
+		             "%s; verify checks the disclosure against the policy (set "
+		             "PALERMO_POLICY to its file)",
+		             err.message);
 		goto out;
 	}
 	if (read_bundle(bfd, &b, &err) != 0) {
-		status = cli_fail(cli, EXIT_VERIFY,
-		                  "VERIFICATION FAILED: %s is not a valid signature bundle: %s",
-		                  bundle_path, err.message);
+		status = cli_fail(
+		    cli, EXIT_VERIFY,
+		    "VERIFICATION FAILED: %s is not a valid signature bundle: %s",
+		    bundle_path, err.message);
 		goto out;
 	}
-	if (check_records(b, have_trust ? trust : NULL, policy, root, &review, &what, &err) !=
-	    0) {
+	if (check_records(b, have_trust ? trust : NULL, policy, root, &review, &what,
+	                  &err) != 0) {
 		status = cli_fail(cli, EXIT_VERIFY, "VERIFICATION FAILED: %s: %s", what,
 		                  err.message);
 		goto out;
 	}
 	/* The envelope: decrypted into a private folder, then compared. */
 	if (mkdtemp(dir) == NULL) {
-		status = cli_fail(cli, EXIT_FAILURE_, "cannot make a temporary folder: %s",
-		                  strerror(errno));
+		status =
+		    cli_fail(cli, EXIT_FAILURE_, "cannot make a temporary folder: %s",
+		             strerror(errno));
 		goto out;
 	}
 	made_dir = 1;
@@ -287,27 +305,33 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 	o.bundle = b;
 	o.what = "the document";
 	if (lseek(bfd, (off_t)b->envelope_offset, SEEK_SET) < 0 ||
-	    plm_envelope_open(bfd, plain, bundle_keys, &o, NULL, &header, id, &err) != 0) {
-		status = cli_fail(cli, EXIT_VERIFY, "VERIFICATION FAILED: %s: %s",
-		                  err.code == PLM_ERR_COMMITMENT
-		                      ? "the disclosed key against the author's key commitment"
-		                      : o.what != NULL ? o.what : "the document",
-		                  err.message);
+	    plm_envelope_open(bfd, plain, bundle_keys, &o, NULL, &header, id, &err) !=
+	        0) {
+		status = cli_fail(
+		    cli, EXIT_VERIFY, "VERIFICATION FAILED: %s: %s",
+		    err.code == PLM_ERR_COMMITMENT
+		        ? "the disclosed key against the author's key commitment"
+		    : o.what != NULL ? o.what
+		                     : "the document",
+		    err.message);
 		goto out;
 	}
-	if (memcmp(id, b->disclosure->body.disclosure.envelope_id, PLM_HASH_BYTES) != 0) {
-		status = cli_fail(cli, EXIT_VERIFY,
-		                  "VERIFICATION FAILED: the disclosure names another document "
-		                  "than the one in the bundle");
+	if (memcmp(id, b->disclosure->body.disclosure.envelope_id, PLM_HASH_BYTES) !=
+	    0) {
+		status = cli_fail(
+		    cli, EXIT_VERIFY,
+		    "VERIFICATION FAILED: the disclosure names another document "
+		    "than the one in the bundle");
 		goto out;
 	}
-	if (plm_review_check_disclosure(review, policy, b->disclosure, header.kind, &err) !=
-	        0 ||
+	if (plm_review_check_disclosure(review, policy, b->disclosure, header.kind,
+	                                &err) != 0 ||
 	    plm_review_member(review, b->disclosure->signer, &m, &side, &err) != 0) {
-		status = cli_fail(cli, EXIT_VERIFY,
-		                  "VERIFICATION FAILED: the disclosure's signer may not make "
-		                  "this document public: %s",
-		                  err.message);
+		status = cli_fail(
+		    cli, EXIT_VERIFY,
+		    "VERIFICATION FAILED: the disclosure's signer may not make "
+		    "this document public: %s",
+		    err.message);
 		goto out;
 	}
 	if ((pfd = open(plain, O_RDONLY | O_CLOEXEC)) < 0 ||
@@ -319,11 +343,12 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 	}
 	plm_hex(dhex, want, PLM_HASH_BYTES);
 	if (sodium_memcmp(want, got, PLM_HASH_BYTES) != 0) {
-		status = cli_fail(cli, EXIT_VERIFY,
-		                  "VERIFICATION FAILED: %s is not the disclosed document: its "
-		                  "content (%" PRIu64 " bytes) differs from what the author "
-		                  "signed (%" PRIu64 " bytes, BLAKE2b-256 %.16s...)",
-		                  file, got_size, want_size, dhex);
+		status = cli_fail(
+		    cli, EXIT_VERIFY,
+		    "VERIFICATION FAILED: %s is not the disclosed document: its "
+		    "content (%" PRIu64 " bytes) differs from what the author "
+		    "signed (%" PRIu64 " bytes, BLAKE2b-256 %.16s...)",
+		    file, got_size, want_size, dhex);
 		goto out;
 	}
 	plm_hex(hex, id, PLM_HASH_BYTES);
@@ -331,21 +356,25 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 	reader_date(b->disclosure->body.disclosure.created_at, date);
 	if (cli->json) {
 		status = cli_json(
-		    cli, json_pack("{s:b, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:b, s:s}",
-		                   "verified", 1, "id", hex, "review", header.review_id, "kind",
-		                   header.kind, "author", o.author.user_id, "disclosed_by",
-		                   m->user_id, "disclosed_at",
-		                   (json_int_t)b->disclosure->body.disclosure.created_at, "root",
-		                   fpr_text, "root_pinned", have_trust, "digest", dhex));
+		    cli,
+		    json_pack("{s:b, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:b, s:s}",
+		              "verified", 1, "id", hex, "review", header.review_id,
+		              "kind", header.kind, "author", o.author.user_id,
+		              "disclosed_by", m->user_id, "disclosed_at",
+		              (json_int_t)b->disclosure->body.disclosure.created_at,
+		              "root", fpr_text, "root_pinned", have_trust, "digest",
+		              dhex));
 	} else {
-		cli_say(cli,
-		        "%s verified: %s %.12s of review %s by %s (%s), made public by %s "
-		        "(%s, %s) on %s UTC",
-		        file, header.kind, hex, header.review_id, o.author.user_id,
-		        o.author.state, m->user_id, m->state, m->role, date);
+		cli_say(
+		    cli,
+		    "%s verified: %s %.12s of review %s by %s (%s), made public by %s "
+		    "(%s, %s) on %s UTC",
+		    file, header.kind, hex, header.review_id, o.author.user_id,
+		    o.author.state, m->user_id, m->state, m->role, date);
 		if (!have_trust)
 			cli_warn(cli,
-			         "the bundle's root is %s: compare it with the fingerprint the "
+			         "the bundle's root is %s: compare it with the "
+			         "fingerprint the "
 			         "secretariat publishes, or give it with --trust",
 			         fpr_text);
 		status = EXIT_OK;

@@ -31,8 +31,8 @@ void disclosed_free(struct disclosed_list *list)
 }
 
 /* The listed envelope ({"id", "seq", "channel", "kind", ...}) into ENV. */
-static int listed_envelope(const char *review, const json_t *e, struct stored_envelope *env,
-                           plm_error *err)
+static int listed_envelope(const char *review, const json_t *e,
+                           struct stored_envelope *env, plm_error *err)
 {
 	const char *id = json_string_value(json_object_get(e, "id"));
 	const char *kind = json_string_value(json_object_get(e, "kind"));
@@ -42,22 +42,26 @@ static int listed_envelope(const char *review, const json_t *e, struct stored_en
 
 	memset(env, 0, sizeof(*env));
 	if (id == NULL || kind == NULL || channel == NULL || author == NULL ||
-	    strlen(kind) >= sizeof(env->kind) || strlen(channel) >= sizeof(env->channel) ||
-	    sodium_hex2bin(env->id, PLM_HASH_BYTES, id, strlen(id), NULL, &len, NULL) != 0 ||
+	    strlen(kind) >= sizeof(env->kind) ||
+	    strlen(channel) >= sizeof(env->channel) ||
+	    sodium_hex2bin(env->id, PLM_HASH_BYTES, id, strlen(id), NULL, &len, NULL) !=
+	        0 ||
 	    len != PLM_HASH_BYTES ||
-	    sodium_hex2bin(env->author, PLM_FPR_BYTES, author, strlen(author), NULL, &len,
-	                   NULL) != 0 ||
+	    sodium_hex2bin(env->author, PLM_FPR_BYTES, author, strlen(author), NULL,
+	                   &len, NULL) != 0 ||
 	    len != PLM_FPR_BYTES || !json_is_integer(json_object_get(e, "seq")) ||
 	    !json_is_integer(json_object_get(e, "size")))
-		return plm_error_set(err, PLM_ERR_FORMAT,
-		                     "the server describes the disclosed document badly");
+		return plm_error_set(
+		    err, PLM_ERR_FORMAT,
+		    "the server describes the disclosed document badly");
 	snprintf(env->review, sizeof(env->review), "%s", review);
 	snprintf(env->kind, sizeof(env->kind), "%s", kind);
 	snprintf(env->channel, sizeof(env->channel), "%s", channel);
 	env->seq = (int64_t)json_integer_value(json_object_get(e, "seq"));
 	env->size = (uint64_t)json_integer_value(json_object_get(e, "size"));
 	env->epoch = (uint64_t)json_integer_value(json_object_get(e, "epoch"));
-	env->created_at = (uint64_t)json_integer_value(json_object_get(e, "created_at"));
+	env->created_at =
+	    (uint64_t)json_integer_value(json_object_get(e, "created_at"));
 	env->status = ENVELOPE_VERIFIED;
 	return 0;
 }
@@ -96,8 +100,8 @@ static int review_before(struct cli *cli, const char *review, int64_t before,
 		if ((r = sync_decode_listed_record(elem, &rec, err)) != 0 ||
 		    (r = plm_record_expect_type(rec, PLM_RECORD_ROSTER, err)) != 0 ||
 		    (r = plm_record_verify_signer(rec, &root_keys, err)) != 0 ||
-		    (r = logcheck_included(cli->net, PLM_LOG_RECORD, rec->id, seq, head, err)) !=
-		        0 ||
+		    (r = logcheck_included(cli->net, PLM_LOG_RECORD, rec->id, seq, head,
+		                           err)) != 0 ||
 		    (r = plm_review_apply(*out, policy, root, rec, err)) != 0)
 			goto out;
 		plm_record_free(rec);
@@ -133,7 +137,8 @@ static int verify_one(struct cli *cli, const json_t *elem, const plm_tree_head *
 	memset(d, 0, sizeof(*d));
 	d->seq = (int64_t)json_integer_value(json_object_get(elem, "seq"));
 	if (review == NULL || strlen(review) > PLM_RECORD_ID_MAX)
-		return plm_error_set(err, PLM_ERR_FORMAT, "the server lists a disclosure badly");
+		return plm_error_set(err, PLM_ERR_FORMAT,
+		                     "the server lists a disclosure badly");
 	snprintf(d->review, sizeof(d->review), "%s", review);
 	if ((r = local_policy(cli, &policy, err)) != 0 ||
 	    (r = sync_decode_listed_record(elem, &d->record, err)) != 0 ||
@@ -145,13 +150,15 @@ static int verify_one(struct cli *cli, const json_t *elem, const plm_tree_head *
 		                  d->record->body.disclosure.review_id, review);
 		goto out;
 	}
-	if ((r = listed_envelope(review, json_object_get(elem, "envelope"), &d->env, err)) !=
-	    0)
+	if ((r = listed_envelope(review, json_object_get(elem, "envelope"), &d->env,
+	                         err)) != 0)
 		goto out;
-	if (memcmp(d->env.id, d->record->body.disclosure.envelope_id, PLM_HASH_BYTES) != 0) {
-		r = plm_error_set(err, PLM_ERR_MISMATCH,
-		                  "the server lists another document than the disclosure "
-		                  "names");
+	if (memcmp(d->env.id, d->record->body.disclosure.envelope_id, PLM_HASH_BYTES) !=
+	    0) {
+		r = plm_error_set(
+		    err, PLM_ERR_MISMATCH,
+		    "the server lists another document than the disclosure "
+		    "names");
 		goto out;
 	}
 	r = local_certificate(cli->state, d->record->signer, &signer, err);
@@ -159,11 +166,11 @@ static int verify_one(struct cli *cli, const json_t *elem, const plm_tree_head *
 		r = 0; /* revoked since; the log shows it disclosed before */
 	if (r != 0 ||
 	    (r = plm_record_verify_signer(d->record, &signer.keys, err)) != 0 ||
-	    (r = logcheck_included(cli->net, PLM_LOG_RECORD, d->record->id, d->seq, head,
-	                           err)) != 0 ||
+	    (r = logcheck_included(cli->net, PLM_LOG_RECORD, d->record->id, d->seq,
+	                           head, err)) != 0 ||
 	    (r = review_before(cli, review, d->seq, head, &state, err)) != 0 ||
-	    (r = plm_review_check_disclosure(state, policy, d->record, d->env.kind, err)) !=
-	        0 ||
+	    (r = plm_review_check_disclosure(state, policy, d->record, d->env.kind,
+	                                     err)) != 0 ||
 	    (r = plm_review_member(state, d->record->signer, &m, &side, err)) != 0)
 		goto out;
 	snprintf(d->discloser, sizeof(d->discloser), "%s", m->user_id);
@@ -195,27 +202,33 @@ int disclosed_fetch(struct cli *cli, const struct sync_observer *obs,
 	if ((r = logcheck_stored_head(cli->state, &head, err)) < 0)
 		return r;
 	if (r == 0)
-		return plm_error_set(err, PLM_ERR_NOTFOUND,
-		                     "no log head is verified here yet; run `palermo sync`");
+		return plm_error_set(
+		    err, PLM_ERR_NOTFOUND,
+		    "no log head is verified here yet; run `palermo sync`");
 	for (;;) {
 		if (after >= 0)
-			snprintf(path, sizeof(path), "/v1/disclosures?after=%" PRId64, after);
+			snprintf(path, sizeof(path), "/v1/disclosures?after=%" PRId64,
+			         after);
 		else
 			snprintf(path, sizeof(path), "/v1/disclosures");
-		if ((r = transport_json(cli->net, "GET", path, NULL, 0, &doc, err)) != 0)
+		if ((r = transport_json(cli->net, "GET", path, NULL, 0, &doc, err)) !=
+		    0)
 			goto fail;
 		list = json_object_get(doc, "disclosures");
 		if (!json_is_array(list)) {
-			r = plm_error_set(err, PLM_ERR_FORMAT,
-			                  "the server's list of disclosures is not a list");
+			r = plm_error_set(
+			    err, PLM_ERR_FORMAT,
+			    "the server's list of disclosures is not a list");
 			goto fail;
 		}
 		json_array_foreach(list, i, elem)
 		{
-			int64_t seq = (int64_t)json_integer_value(json_object_get(elem, "seq"));
+			int64_t seq =
+			    (int64_t)json_integer_value(json_object_get(elem, "seq"));
 			if (seq <= after) {
-				r = plm_error_set(err, PLM_ERR_FORMAT,
-				                  "the server lists disclosures out of log order");
+				r = plm_error_set(
+				    err, PLM_ERR_FORMAT,
+				    "the server lists disclosures out of log order");
 				goto fail;
 			}
 			after = seq;
@@ -230,17 +243,21 @@ int disclosed_fetch(struct cli *cli, const struct sync_observer *obs,
 				goto fail;
 			}
 			if (r != 0) {
-				snprintf(what, sizeof(what), "disclosure at log entry %" PRId64, seq);
+				snprintf(what, sizeof(what),
+				         "disclosure at log entry %" PRId64, seq);
 				if (obs != NULL && obs->refused != NULL)
-					obs->refused(obs->ctx,
-					             json_string_value(json_object_get(elem, "review"))
-					                 ? json_string_value(
-					                       json_object_get(elem, "review"))
-					                 : "?",
-					             seq, what, why.message);
+					obs->refused(
+					    obs->ctx,
+					    json_string_value(
+					        json_object_get(elem, "review"))
+					        ? json_string_value(
+					              json_object_get(elem, "review"))
+					        : "?",
+					    seq, what, why.message);
 				continue;
 			}
-			if ((more = realloc(out->v, (out->n + 1) * sizeof(*more))) == NULL) {
+			if ((more = realloc(out->v, (out->n + 1) * sizeof(*more))) ==
+			    NULL) {
 				plm_record_free(d.record);
 				r = plm_error_set(err, PLM_ERR_NOMEM, "out of memory");
 				goto fail;
@@ -248,7 +265,8 @@ int disclosed_fetch(struct cli *cli, const struct sync_observer *obs,
 			out->v = more;
 			out->v[out->n++] = d;
 		}
-		if (!json_is_integer(json_object_get(doc, "next")) || json_array_size(list) == 0)
+		if (!json_is_integer(json_object_get(doc, "next")) ||
+		    json_array_size(list) == 0)
 			break;
 		json_decref(doc);
 		doc = NULL;
@@ -282,14 +300,17 @@ static int disclosure_keys(void *ctx, const plm_envelope_header *h, plm_pubkeys 
 	plm_certificate cert;
 	int r;
 
-	if (strcmp(h->review_id, o->d->review) != 0 || strcmp(h->kind, o->d->env.kind) != 0)
-		return plm_error_set(err, PLM_ERR_MISMATCH,
-		                     "the document is a %s of review %s, not the %s of review "
-		                     "%s that was disclosed",
-		                     h->kind, h->review_id, o->d->env.kind, o->d->review);
+	if (strcmp(h->review_id, o->d->review) != 0 ||
+	    strcmp(h->kind, o->d->env.kind) != 0)
+		return plm_error_set(
+		    err, PLM_ERR_MISMATCH,
+		    "the document is a %s of review %s, not the %s of review "
+		    "%s that was disclosed",
+		    h->kind, h->review_id, o->d->env.kind, o->d->review);
 	r = local_certificate(o->cli->state, h->author, &cert, err);
 	if (r == PLM_ERR_DENIED)
-		r = 0; /* revoked since: the log shows the document was written before */
+		r = 0; /* revoked since: the log shows the document was written before
+		        */
 	if (r != 0)
 		return r;
 	*author = cert.keys;
@@ -318,20 +339,21 @@ int disclosed_open(struct cli *cli, const struct disclosed *d, const char *out_p
 	snprintf(part, sizeof(part), "%s.part", cache);
 	if ((fd = open(cache, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
 		/* Fetched into .part (resumable), kept once it verified. */
-		if ((fd = open(part, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
+		if ((fd = open(part,
+		               O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
 		               0600)) < 0)
-			return plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", part,
-			                     strerror(errno));
+			return plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s",
+			                     part, strerror(errno));
 		have = lseek(fd, 0, SEEK_END);
 		snprintf(path, sizeof(path), "/v1/envelopes/%s", hex);
 		if (have < 0 || (uint64_t)have > d->env.size) {
-			r = plm_error_set(err, PLM_ERR_IO, "the cached part of %.12s is damaged",
-			                  hex);
+			r = plm_error_set(err, PLM_ERR_IO,
+			                  "the cached part of %.12s is damaged", hex);
 			goto out;
 		}
 		if ((uint64_t)have < d->env.size &&
-		    (r = transport_download(cli->net, path, fd, (uint64_t)have, d->env.size,
-		                            err)) != 0)
+		    (r = transport_download(cli->net, path, fd, (uint64_t)have,
+		                            d->env.size, err)) != 0)
 			goto out;
 		if (lseek(fd, 0, SEEK_SET) != 0) {
 			r = plm_error_set(err, PLM_ERR_IO, "cannot read %s", part);
@@ -340,16 +362,17 @@ int disclosed_open(struct cli *cli, const struct disclosed *d, const char *out_p
 	}
 	if ((r = logcheck_stored_head(cli->state, &head, err)) < 0)
 		goto out;
-	if ((r = plm_envelope_open(fd, out_path, disclosure_keys, &o, manifest, NULL, id,
-	                           err)) != 0)
+	if ((r = plm_envelope_open(fd, out_path, disclosure_keys, &o, manifest, NULL,
+	                           id, err)) != 0)
 		goto out;
 	if (sodium_memcmp(id, d->env.id, PLM_HASH_BYTES) != 0) {
-		r = plm_error_set(err, PLM_ERR_DIGEST,
-		                  "the server sent another document than the one disclosed");
+		r = plm_error_set(
+		    err, PLM_ERR_DIGEST,
+		    "the server sent another document than the one disclosed");
 		goto out;
 	}
-	if ((r = logcheck_included(cli->net, PLM_LOG_ENVELOPE, id, d->env.seq, &head, err)) !=
-	    0)
+	if ((r = logcheck_included(cli->net, PLM_LOG_ENVELOPE, id, d->env.seq, &head,
+	                           err)) != 0)
 		goto out;
 	if (access(cache, F_OK) != 0 && rename(part, cache) != 0)
 		r = plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", cache,

@@ -27,8 +27,8 @@
 /* One verified disclosure. */
 struct disclosed {
 	char review[PLM_RECORD_ID_MAX + 1];
-	int64_t seq;          /* the disclosure's log index */
-	plm_record *record;   /* the disclosure (owned) */
+	int64_t seq;        /* the disclosure's log index */
+	plm_record *record; /* the disclosure (owned) */
 	char sur_state[PLM_RECORD_STATE_MAX + 1];
 	char discloser[PLM_RECORD_ID_MAX + 1]; /* user id of its signer */
 	char role[PLM_RECORD_NAME_MAX + 1];    /* the signer's role then */

@@ -34,7 +34,8 @@ static int replay(void *ctx, int64_t seq, const unsigned char *bytes, size_t len
 
 	(void)seq;
 	if ((r = plm_record_decode(bytes, len, &rec, NULL)) == 0)
-		r = plm_parties_apply(ps->group, ps->policy, ps->root, rec, NULL, NULL, NULL);
+		r = plm_parties_apply(ps->group, ps->policy, ps->root, rec, NULL, NULL,
+		                      NULL);
 	plm_record_free(rec);
 	return r != 0 ? PLM_ERR_CORRUPT : 0;
 }
@@ -48,12 +49,14 @@ static int load(struct parties_sync *ps, plm_error *err)
 	    (r = local_root(ps->cli->state, ps->root, NULL, err)) != 0 ||
 	    (r = plm_parties_new(&ps->group, err)) != 0)
 		return r;
-	r = state_records_each(ps->cli->state, PLM_PARTIES_REVIEW_ID, 0, replay, ps, NULL);
+	r = state_records_each(ps->cli->state, PLM_PARTIES_REVIEW_ID, 0, replay, ps,
+	                       NULL);
 	if (r != 0)
-		return plm_error_set(err, PLM_ERR_CORRUPT,
-		                     "the stored records of the parties group no longer "
-		                     "verify; remove PALERMO_HOME/state.db's copy by "
-		                     "syncing a fresh home");
+		return plm_error_set(
+		    err, PLM_ERR_CORRUPT,
+		    "the stored records of the parties group no longer "
+		    "verify; remove PALERMO_HOME/state.db's copy by "
+		    "syncing a fresh home");
 	return 0;
 }
 
@@ -74,8 +77,8 @@ int parties_local(struct cli *cli, plm_parties **out, plm_error *err)
 }
 
 int parties_sync_begin(struct cli *cli, const struct sync_observer *obs,
-                       struct sync_result *res, struct parties_sync **out, int64_t *after,
-                       plm_error *err)
+                       struct sync_result *res, struct parties_sync **out,
+                       int64_t *after, plm_error *err)
 {
 	struct parties_sync *ps;
 	char text[32];
@@ -114,8 +117,8 @@ void parties_sync_end(struct parties_sync *ps)
  * old roster invalid: the daemon refused any roster that named revoked
  * keys when it came, and the secretariat's client builds none.
  */
-static int cert_of(void *ctx, const unsigned char fpr[PLM_FPR_BYTES], plm_certificate *out,
-                   plm_error *err)
+static int cert_of(void *ctx, const unsigned char fpr[PLM_FPR_BYTES],
+                   plm_certificate *out, plm_error *err)
 {
 	int r = local_certificate(ctx, fpr, out, err);
 
@@ -127,7 +130,8 @@ static void refuse(struct parties_sync *ps, int64_t seq, const char *what,
 {
 	ps->res->refused++;
 	if (ps->obs != NULL && ps->obs->refused != NULL)
-		ps->obs->refused(ps->obs->ctx, PLM_PARTIES_REVIEW_ID, seq, what, problem);
+		ps->obs->refused(ps->obs->ctx, PLM_PARTIES_REVIEW_ID, seq, what,
+		                 problem);
 }
 
 /*
@@ -147,8 +151,8 @@ static void check_my_key(struct parties_sync *ps, int64_t seq)
 	if (plm_parties_member(ps->group, fpr) == NULL)
 		return;
 	snprintf(what, sizeof(what), "parties key of epoch %" PRIu64, p->epoch);
-	r = plm_epoch_keys_open(ps->group->epoch_keys, PLM_PARTIES_CHANNEL, ps->cli->me, &key,
-	                        &why);
+	r = plm_epoch_keys_open(ps->group->epoch_keys, PLM_PARTIES_CHANNEL, ps->cli->me,
+	                        &key, &why);
 	if (r == 0 && p->epoch > 1) {
 		/* The chain: this key opens the previous one, as committed then. */
 		r = plm_parties_chain_unwrap(ps->group->roster, key, &prev, &why);
@@ -176,19 +180,23 @@ int parties_sync_item(struct parties_sync *ps, const json_t *elem, int64_t seq,
 	plm_error_clear(&why);
 	if ((verdict = sync_decode_listed_record(elem, &rec, &why)) == 0) {
 		plm_hex(hex, rec->id, PLM_HASH_BYTES);
-		snprintf(what, sizeof(what), "%s %.12s", plm_record_type_name(rec->type), hex);
-		if ((verdict = local_certificate(ps->cli->state, rec->signer, &signer, &why)) ==
+		snprintf(what, sizeof(what), "%s %.12s",
+		         plm_record_type_name(rec->type), hex);
+		if ((verdict = local_certificate(ps->cli->state, rec->signer, &signer,
+		                                 &why)) == 0 &&
+		    (verdict = plm_record_verify_signer(rec, &signer.keys, &why)) ==
 		        0 &&
-		    (verdict = plm_record_verify_signer(rec, &signer.keys, &why)) == 0 &&
-		    (verdict = logcheck_included(ps->cli->net, PLM_LOG_RECORD, rec->id, seq, head,
-		                                 &why)) == 0) {
-			if (rec->type == PLM_RECORD_PARTIES_ROSTER && ps->group->roster != NULL)
-				verdict = plm_record_decode(ps->group->roster->encoding,
-				                            ps->group->roster->encoding_len, &prev,
-				                            &why);
+		    (verdict = logcheck_included(ps->cli->net, PLM_LOG_RECORD, rec->id,
+		                                 seq, head, &why)) == 0) {
+			if (rec->type == PLM_RECORD_PARTIES_ROSTER &&
+			    ps->group->roster != NULL)
+				verdict = plm_record_decode(
+				    ps->group->roster->encoding,
+				    ps->group->roster->encoding_len, &prev, &why);
 			if (verdict == 0)
-				verdict = plm_parties_apply(ps->group, ps->policy, ps->root, rec,
-				                            cert_of, ps->cli->state, &why);
+				verdict = plm_parties_apply(ps->group, ps->policy,
+				                            ps->root, rec, cert_of,
+				                            ps->cli->state, &why);
 		}
 		if (verdict != 0 && (verdict == PLM_ERR_NET || verdict == PLM_ERR_IO ||
 		                     verdict == PLM_ERR_NOMEM)) {
@@ -201,8 +209,8 @@ int parties_sync_item(struct parties_sync *ps, const json_t *elem, int64_t seq,
 		goto out;
 	snprintf(text, sizeof(text), "%" PRId64, seq);
 	if ((verdict == 0 &&
-	     (r = state_record_add(ps->cli->state, PLM_PARTIES_REVIEW_ID, seq, rec, err)) !=
-	         0) ||
+	     (r = state_record_add(ps->cli->state, PLM_PARTIES_REVIEW_ID, seq, rec,
+	                           err)) != 0) ||
 	    (r = state_set_str(ps->cli->state, CURSOR_KEY, text, err)) != 0 ||
 	    (r = state_commit(ps->cli->state, err)) != 0) {
 		state_rollback(ps->cli->state);
@@ -249,7 +257,8 @@ static int collect(void *ctx, int64_t seq, const unsigned char *bytes, size_t le
 	}
 	if (epoch == c->n + 1) {
 		plm_record **r2 = realloc(c->rosters, (size_t)epoch * sizeof(*r2));
-		plm_record **k2 = r2 ? realloc(c->keys, (size_t)epoch * sizeof(*k2)) : NULL;
+		plm_record **k2 =
+		    r2 ? realloc(c->keys, (size_t)epoch * sizeof(*k2)) : NULL;
 		if (r2 != NULL)
 			c->rosters = r2;
 		if (k2 == NULL) {
@@ -288,42 +297,48 @@ int parties_key(struct cli *cli, uint64_t epoch, unsigned char **key, plm_error 
 
 	*key = NULL;
 	if (cli->me == NULL)
-		return plm_error_set(err, PLM_ERR_INVALID, "the parties key needs your identity");
+		return plm_error_set(err, PLM_ERR_INVALID,
+		                     "the parties key needs your identity");
 	r = state_records_each(cli->state, PLM_PARTIES_REVIEW_ID, 0, collect, &c, NULL);
 	if (r != 0) {
-		r = plm_error_set(err, r == PLM_ERR_NOMEM ? r : PLM_ERR_CORRUPT,
-		                  "the stored records of the parties group are damaged");
+		r = plm_error_set(
+		    err, r == PLM_ERR_NOMEM ? r : PLM_ERR_CORRUPT,
+		    "the stored records of the parties group are damaged");
 		goto out;
 	}
 	/* The first epoch from EPOCH on whose key was sealed to me. */
 	for (e = epoch; e >= 1 && e <= c.n; e++) {
 		if (c.keys[e - 1] == NULL)
 			continue;
-		r = plm_epoch_keys_open(c.keys[e - 1], PLM_PARTIES_CHANNEL, cli->me, &k, err);
+		r = plm_epoch_keys_open(c.keys[e - 1], PLM_PARTIES_CHANNEL, cli->me, &k,
+		                        err);
 		if (r == 0)
 			break;
 		if (r != PLM_ERR_NOTFOUND)
 			goto out;
 	}
 	if (k == NULL) {
-		r = plm_error_set(err, PLM_ERR_NOTFOUND,
-		                  "you hold no key of the parties group from epoch %" PRIu64
-		                  " on: you were not in the group then, or have not synced",
-		                  epoch);
+		r = plm_error_set(
+		    err, PLM_ERR_NOTFOUND,
+		    "you hold no key of the parties group from epoch %" PRIu64
+		    " on: you were not in the group then, or have not synced",
+		    epoch);
 		goto out;
 	}
 	/* Down the chain, each key checked against its epoch's commitment. */
 	for (; e > epoch; e--) {
 		if (c.rosters[e - 1] == NULL || c.keys[e - 2] == NULL) {
-			r = plm_error_set(err, PLM_ERR_NOTFOUND,
-			                  "the parties group's records of epoch %" PRIu64
-			                  " are missing here; run `palermo sync`",
-			                  e - 1);
+			r = plm_error_set(
+			    err, PLM_ERR_NOTFOUND,
+			    "the parties group's records of epoch %" PRIu64
+			    " are missing here; run `palermo sync`",
+			    e - 1);
 			goto out;
 		}
-		if ((r = plm_parties_chain_unwrap(c.rosters[e - 1], k, &prev, err)) != 0 ||
-		    (r = plm_epoch_keys_check_key(c.keys[e - 2], PLM_PARTIES_CHANNEL, prev,
-		                                  err)) != 0)
+		if ((r = plm_parties_chain_unwrap(c.rosters[e - 1], k, &prev, err)) !=
+		        0 ||
+		    (r = plm_epoch_keys_check_key(c.keys[e - 2], PLM_PARTIES_CHANNEL,
+		                                  prev, err)) != 0)
 			goto out;
 		plm_secret_free(k);
 		k = prev;

@@ -26,8 +26,8 @@ struct parties_sync;
  * (-1: none). Refusals go to OBS, counts to RES. Free with parties_sync_end.
  */
 int parties_sync_begin(struct cli *cli, const struct sync_observer *obs,
-                       struct sync_result *res, struct parties_sync **out, int64_t *after,
-                       plm_error *err);
+                       struct sync_result *res, struct parties_sync **out,
+                       int64_t *after, plm_error *err);
 /*
  * Handles the group's record listed as ELEM at log index SEQ (in log
  * order, below HEAD): verified, included in HEAD, applied, stored with the

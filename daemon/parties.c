@@ -34,14 +34,15 @@ static int replay_record(void *ctx, const struct store_record *rec)
 	int r;
 
 	if ((r = plm_record_decode(rec->bytes, rec->len, &record, rp->err)) == 0)
-		r = plm_parties_apply(rp->group, rp->srv->policy, rp->srv->root_fpr, record,
-		                      NULL, NULL, rp->err);
+		r = plm_parties_apply(rp->group, rp->srv->policy, rp->srv->root_fpr,
+		                      record, NULL, NULL, rp->err);
 	plm_record_free(record);
 	if (r != 0)
-		return plm_error_set(rp->err, PLM_ERR_CORRUPT,
-		                     "the stored records of the parties group no longer "
-		                     "verify: %s",
-		                     rp->err ? rp->err->message : "");
+		return plm_error_set(
+		    rp->err, PLM_ERR_CORRUPT,
+		    "the stored records of the parties group no longer "
+		    "verify: %s",
+		    rp->err ? rp->err->message : "");
 	return 0;
 }
 
@@ -56,8 +57,9 @@ static int lookup(struct server *srv, plm_parties **out, plm_error *err)
 			return r;
 		rp.srv = srv;
 		rp.err = err;
-		if ((r = store_list_records(srv->store, PLM_PARTIES_REVIEW_ID, UINT64_MAX,
-		                            UINT32_MAX, replay_record, &rp, err)) != 0) {
+		if ((r = store_list_records(srv->store, PLM_PARTIES_REVIEW_ID,
+		                            UINT64_MAX, UINT32_MAX, replay_record, &rp,
+		                            err)) != 0) {
 			plm_parties_free(rp.group);
 			return r;
 		}
@@ -81,20 +83,22 @@ static int stored_certificate(void *ctx, const unsigned char fpr[PLM_FPR_BYTES],
 	size_t len;
 	int r;
 
-	if (store_find_subject(srv->store, PLM_RECORD_REVOCATION, fpr, &bytes, &len, NULL) ==
-	    0) {
+	if (store_find_subject(srv->store, PLM_RECORD_REVOCATION, fpr, &bytes, &len,
+	                       NULL) == 0) {
 		free(bytes);
 		return plm_error_set(err, PLM_ERR_DENIED, "those keys were revoked");
 	}
-	if (store_find_subject(srv->store, PLM_RECORD_CERTIFICATE, fpr, &bytes, &len, NULL) !=
-	        0 ||
+	if (store_find_subject(srv->store, PLM_RECORD_CERTIFICATE, fpr, &bytes, &len,
+	                       NULL) != 0 ||
 	    plm_record_decode(bytes, len, &rec, NULL) != 0) {
 		free(bytes);
-		return plm_error_set(err, PLM_ERR_NOTFOUND, "those keys have no certificate");
+		return plm_error_set(err, PLM_ERR_NOTFOUND,
+		                     "those keys have no certificate");
 	}
 	*out = rec->body.certificate;
 	r = now < out->not_before || now >= out->not_after
-	        ? plm_error_set(err, PLM_ERR_DENIED, "their certificate is not valid now")
+	        ? plm_error_set(err, PLM_ERR_DENIED,
+	                        "their certificate is not valid now")
 	        : 0;
 	free(bytes);
 	plm_record_free(rec);
@@ -113,12 +117,14 @@ int parties_add_record(struct server *srv, const plm_record *record, uint64_t *s
 		r = plm_error_set(err, PLM_ERR_EXISTS, "this record is already stored");
 		goto out;
 	}
-	if ((r = lookup(srv, &group, err)) != 0 || (r = plm_parties_new(&trial, err)) != 0)
+	if ((r = lookup(srv, &group, err)) != 0 ||
+	    (r = plm_parties_new(&trial, err)) != 0)
 		goto out;
 	/* Check on a copy: nothing changes unless it is stored. */
 	if ((group->roster != NULL &&
-	     (r = plm_record_decode(group->roster->encoding, group->roster->encoding_len,
-	                            &trial->roster, err)) != 0) ||
+	     (r = plm_record_decode(group->roster->encoding,
+	                            group->roster->encoding_len, &trial->roster,
+	                            err)) != 0) ||
 	    (group->epoch_keys != NULL &&
 	     (r = plm_record_decode(group->epoch_keys->encoding,
 	                            group->epoch_keys->encoding_len, &trial->epoch_keys,
@@ -131,8 +137,9 @@ int parties_add_record(struct server *srv, const plm_record *record, uint64_t *s
 	memcpy(rec.id, record->id, PLM_HASH_BYTES);
 	rec.type = record->type;
 	snprintf(rec.review, sizeof(rec.review), "%s", PLM_PARTIES_REVIEW_ID);
-	rec.epoch = record->type == PLM_RECORD_PARTIES_ROSTER ? record->body.parties.epoch
-	                                                      : record->body.epoch_keys.epoch;
+	rec.epoch = record->type == PLM_RECORD_PARTIES_ROSTER
+	                ? record->body.parties.epoch
+	                : record->body.epoch_keys.epoch;
 	rec.bytes = record->encoding;
 	rec.len = record->encoding_len;
 	if ((r = store_add_record(srv->store, &rec, NULL, 0, err)) != 0)
@@ -178,8 +185,8 @@ int parties_may_fetch(struct request *req, const struct store_envelope *env)
 	size_t len;
 	int ok = 0;
 
-	if (store_find_subject(req->srv->store, PLM_RECORD_DISCLOSURE, env->id, &bytes, &len,
-	                       NULL) != 0)
+	if (store_find_subject(req->srv->store, PLM_RECORD_DISCLOSURE, env->id, &bytes,
+	                       &len, NULL) != 0)
 		return 0;
 	if (plm_record_decode(bytes, len, &rec, NULL) == 0 &&
 	    strcmp(rec->body.disclosure.review_id, env->review) == 0)

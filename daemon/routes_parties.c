@@ -16,18 +16,19 @@ int answer_record_stored(struct request *req, int rc, const plm_error *err,
                          const plm_record *record, uint64_t seq)
 {
 	if (rc == PLM_ERR_IO || rc == PLM_ERR_NOMEM || rc == PLM_ERR_CORRUPT)
-		return http_problem(req, 503, "store-failed", "Service Unavailable",
-		                    "the server could not store the record; try again later");
+		return http_problem(
+		    req, 503, "store-failed", "Service Unavailable",
+		    "the server could not store the record; try again later");
 	if (rc == PLM_ERR_NOTFOUND)
-		return http_problem(req, 404, "not-found", "Not Found", "there is nothing at %s",
-		                    req->path);
+		return http_problem(req, 404, "not-found", "Not Found",
+		                    "there is nothing at %s", req->path);
 	if (rc != 0 && rc != PLM_ERR_EXISTS) {
 		metrics_reject(&req->srv->metrics, REJECT_FORBIDDEN);
 		req->reject_reason = "refused_by_policy";
 		return http_problem(req, rc == PLM_ERR_POLICY ? 403 : 409,
 		                    rc == PLM_ERR_POLICY ? "policy" : "conflict",
-		                    rc == PLM_ERR_POLICY ? "Forbidden" : "Conflict", "%s",
-		                    err->message);
+		                    rc == PLM_ERR_POLICY ? "Forbidden" : "Conflict",
+		                    "%s", err->message);
 	}
 	return http_json(req, rc == 0 ? 201 : 200,
 	                 json_pack("{s:I, s:o}", "seq", (json_int_t)seq, "id",
@@ -65,9 +66,10 @@ int route_parties_post(struct request *req)
 	}
 	if (memcmp(record->signer, req->srv->root_fpr, PLM_FPR_BYTES) != 0 ||
 	    plm_record_verify_signer(record, &req->srv->root_keys, &err) != 0) {
-		plm_error_set(&err, PLM_ERR_SIGNATURE,
-		              "the parties group's records must carry a valid signature "
-		              "of the deployment root");
+		plm_error_set(
+		    &err, PLM_ERR_SIGNATURE,
+		    "the parties group's records must carry a valid signature "
+		    "of the deployment root");
 		r = answer_invalid(req, "invalid-record", &err);
 		goto out;
 	}
@@ -91,10 +93,11 @@ static int require_parties(struct request *req)
 		return 1;
 	metrics_reject(&req->srv->metrics, REJECT_NOT_FOUND);
 	req->reject_reason = "not_found";
-	http_problem(req, 404, "not-found", "Not Found",
-	             "there is nothing at %s for you: only members of the parties group "
-	             "see what was disclosed to it",
-	             req->path);
+	http_problem(
+	    req, 404, "not-found", "Not Found",
+	    "there is nothing at %s for you: only members of the parties group "
+	    "see what was disclosed to it",
+	    req->path);
 	return 0;
 }
 
@@ -108,10 +111,11 @@ static int add_disclosure(void *ctx, const struct store_record *rec)
 	struct disclosed_list *l = ctx;
 
 	json_array_append_new(
-	    l->items, json_pack("{s:I, s:s, s:o, s:o, s:o}", "seq", (json_int_t)rec->seq,
-	                        "review", rec->review, "id", json_hex(rec->id, PLM_HASH_BYTES),
-	                        "record", json_base64(rec->bytes, rec->len), "envelope_id",
-	                        json_hex(rec->subject, PLM_HASH_BYTES)));
+	    l->items,
+	    json_pack("{s:I, s:s, s:o, s:o, s:o}", "seq", (json_int_t)rec->seq,
+	              "review", rec->review, "id", json_hex(rec->id, PLM_HASH_BYTES),
+	              "record", json_base64(rec->bytes, rec->len), "envelope_id",
+	              json_hex(rec->subject, PLM_HASH_BYTES)));
 	l->last = rec->seq;
 	return 0;
 }
@@ -142,36 +146,40 @@ int route_disclosures_list(struct request *req)
 		return 0;
 	if (http_arg_u64(req, "after", UINT64_MAX, UINT64_MAX - 1, &after) != 0 ||
 	    http_arg_u64(req, "limit", 500, 5000, &limit) != 0)
-		return http_problem(req, 400, "bad-query", "Bad Request",
-		                    "after and limit must be whole numbers (limit at most 5000)");
+		return http_problem(
+		    req, 400, "bad-query", "Bad Request",
+		    "after and limit must be whole numbers (limit at most 5000)");
 	l.items = json_array();
-	if (store_list_type(req->srv->store, PLM_RECORD_DISCLOSURE, after, (unsigned)limit,
-	                    add_disclosure, &l, &err) != 0) {
+	if (store_list_type(req->srv->store, PLM_RECORD_DISCLOSURE, after,
+	                    (unsigned)limit, add_disclosure, &l, &err) != 0) {
 		json_decref(l.items);
-		return http_problem(req, 503, "store-failed", "Service Unavailable",
-		                    "the server could not read its store; try again later");
+		return http_problem(
+		    req, 503, "store-failed", "Service Unavailable",
+		    "the server could not read its store; try again later");
 	}
 	/* The envelopes after the listing: the store is not re-entered above. */
 	json_array_foreach(l.items, i, item)
 	{
-		if (http_parse_hex32(json_string_value(json_object_get(item, "envelope_id")),
-		                     id) == 0 &&
+		if (http_parse_hex32(
+		        json_string_value(json_object_get(item, "envelope_id")), id) ==
+		        0 &&
 		    store_get_envelope(req->srv->store, id, &env, NULL) == 0)
 			json_object_set_new(item, "envelope", envelope_json(&env));
 		json_object_del(item, "envelope_id");
 	}
 	return http_json(req, 200,
 	                 json_pack("{s:o, s:o}", "disclosures", l.items, "next",
-	                           l.last == UINT64_MAX ? json_null()
-	                                                : json_integer((json_int_t)l.last)));
+	                           l.last == UINT64_MAX
+	                               ? json_null()
+	                               : json_integer((json_int_t)l.last)));
 }
 
 static int add_roster(void *ctx, const struct store_record *rec)
 {
 	if (rec->type == PLM_RECORD_ROSTER)
 		json_array_append_new(
-		    ctx, json_pack("{s:I, s:s, s:o, s:o}", "seq", (json_int_t)rec->seq, "type",
-		                   plm_record_type_name(rec->type), "id",
+		    ctx, json_pack("{s:I, s:s, s:o, s:o}", "seq", (json_int_t)rec->seq,
+		                   "type", plm_record_type_name(rec->type), "id",
 		                   json_hex(rec->id, PLM_HASH_BYTES), "record",
 		                   json_base64(rec->bytes, rec->len)));
 	return 0;
@@ -206,10 +214,11 @@ int route_disclosure_rosters(struct request *req)
 
 	if (!require_parties(req))
 		return 0;
-	if (store_list_type(req->srv->store, PLM_RECORD_DISCLOSURE, UINT64_MAX, UINT32_MAX,
-	                    disclosure_of, &d, &err) < 0)
-		return http_problem(req, 503, "store-failed", "Service Unavailable",
-		                    "the server could not read its store; try again later");
+	if (store_list_type(req->srv->store, PLM_RECORD_DISCLOSURE, UINT64_MAX,
+	                    UINT32_MAX, disclosure_of, &d, &err) < 0)
+		return http_problem(
+		    req, 503, "store-failed", "Service Unavailable",
+		    "the server could not read its store; try again later");
 	if (!d.found) {
 		metrics_reject(&req->srv->metrics, REJECT_NOT_FOUND);
 		req->reject_reason = "not_found";
@@ -220,8 +229,9 @@ int route_disclosure_rosters(struct request *req)
 	if (store_list_records(req->srv->store, req->params[0], UINT64_MAX, UINT32_MAX,
 	                       add_roster, items, &err) != 0) {
 		json_decref(items);
-		return http_problem(req, 503, "store-failed", "Service Unavailable",
-		                    "the server could not read its store; try again later");
+		return http_problem(
+		    req, 503, "store-failed", "Service Unavailable",
+		    "the server could not read its store; try again later");
 	}
 	return http_json(req, 200, json_pack("{s:o, s:n}", "records", items, "next"));
 }

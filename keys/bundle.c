@@ -32,10 +32,11 @@ int plm_bundle_prefix_len(const unsigned char head[PLM_BUNDLE_HEAD_BYTES],
 
 	*prefix_len = 0;
 	if (memcmp(head, PLM_BUNDLE_MAGIC, MAGIC_BYTES) != 0)
-		return plm_error_set(err, PLM_ERR_FORMAT,
-		                     "bundle: not a Palermo signature bundle (it does not "
-		                     "start with %s)",
-		                     PLM_BUNDLE_MAGIC);
+		return plm_error_set(
+		    err, PLM_ERR_FORMAT,
+		    "bundle: not a Palermo signature bundle (it does not "
+		    "start with %s)",
+		    PLM_BUNDLE_MAGIC);
 	if (head[MAGIC_BYTES] != PLM_BUNDLE_VERSION)
 		return plm_error_set(err, PLM_ERR_VERSION,
 		                     "bundle: version %u is not known here (only %d)",
@@ -44,8 +45,8 @@ int plm_bundle_prefix_len(const unsigned char head[PLM_BUNDLE_HEAD_BYTES],
 	plm_rbuf_u32(&r, "records_len", &records_len);
 	if (records_len < 2 || records_len > PLM_BUNDLE_RECORDS_MAX)
 		return plm_error_set(err, PLM_ERR_LIMIT,
-		                     "bundle: records_len %u is outside 2..%u", records_len,
-		                     PLM_BUNDLE_RECORDS_MAX);
+		                     "bundle: records_len %u is outside 2..%u",
+		                     records_len, PLM_BUNDLE_RECORDS_MAX);
 	*prefix_len = PLM_BUNDLE_HEAD_BYTES + (size_t)records_len + 8;
 	return 0;
 }
@@ -61,8 +62,9 @@ static int place(plm_bundle *b, plm_record *rec, size_t i, size_t n, plm_error *
 	if (i == 0) {
 		if (rec->type != PLM_RECORD_CERTIFICATE ||
 		    rec->body.certificate.usage != PLM_USAGE_ROOT)
-			return plm_error_set(err, PLM_ERR_FORMAT,
-			                     "bundle: record 0 must be the root certificate");
+			return plm_error_set(
+			    err, PLM_ERR_FORMAT,
+			    "bundle: record 0 must be the root certificate");
 		b->root = rec;
 		return 0;
 	}
@@ -127,8 +129,9 @@ int plm_bundle_decode(const unsigned char *in, size_t len, uint64_t file_size,
 		goto out;
 	}
 	if (n < 4 || n > 1 + PLM_BUNDLE_CERTS_MAX + PLM_BUNDLE_ROSTERS_MAX + 1) {
-		rc = plm_error_set(err, PLM_ERR_LIMIT, "bundle: %u records is outside 4..%d",
-		                   n, 2 + PLM_BUNDLE_CERTS_MAX + PLM_BUNDLE_ROSTERS_MAX);
+		rc = plm_error_set(err, PLM_ERR_LIMIT,
+		                   "bundle: %u records is outside 4..%d", n,
+		                   2 + PLM_BUNDLE_CERTS_MAX + PLM_BUNDLE_ROSTERS_MAX);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -151,17 +154,20 @@ int plm_bundle_decode(const unsigned char *in, size_t len, uint64_t file_size,
 		goto out;
 	}
 	if (b->n_certs == 0 || b->n_rosters == 0) {
-		rc = plm_error_set(err, PLM_ERR_FORMAT,
-		                   "bundle: at least one certificate and one roster are "
-		                   "needed");
+		rc =
+		    plm_error_set(err, PLM_ERR_FORMAT,
+		                  "bundle: at least one certificate and one roster are "
+		                  "needed");
 		goto out;
 	}
 	plm_rbuf_init(&rr, in + prefix - 8, 8, "bundle", err);
 	plm_rbuf_u64(&rr, "envelope_len", &b->envelope_len);
 	b->envelope_offset = prefix;
 	if (b->envelope_len != file_size - prefix) {
-		rc = plm_error_set(err, b->envelope_len > file_size - prefix ? PLM_ERR_TRUNCATED
-		                                                              : PLM_ERR_TRAILING,
+		rc = plm_error_set(err,
+		                   b->envelope_len > file_size - prefix
+		                       ? PLM_ERR_TRUNCATED
+		                       : PLM_ERR_TRAILING,
 		                   "bundle: it announces an envelope of %llu bytes but "
 		                   "%llu follow",
 		                   (unsigned long long)b->envelope_len,
@@ -176,8 +182,9 @@ out:
 	return rc;
 }
 
-int plm_bundle_encode_prefix(plm_record *const *records, size_t n, uint64_t envelope_len,
-                             unsigned char **out, size_t *outlen, plm_error *err)
+int plm_bundle_encode_prefix(plm_record *const *records, size_t n,
+                             uint64_t envelope_len, unsigned char **out, size_t *outlen,
+                             plm_error *err)
 {
 	plm_bundle *check = NULL;
 	unsigned char len_bytes[4];
@@ -204,7 +211,8 @@ int plm_bundle_encode_prefix(plm_record *const *records, size_t n, uint64_t enve
 	plm_wbuf_u64(&b, envelope_len);
 	if ((r = plm_wbuf_finish(&b, out, outlen)) != 0)
 		return r;
-	if ((r = plm_bundle_decode(*out, *outlen, *outlen + envelope_len, &check, err)) != 0) {
+	if ((r = plm_bundle_decode(*out, *outlen, *outlen + envelope_len, &check,
+	                           err)) != 0) {
 		free(*out);
 		*out = NULL;
 		*outlen = 0;

@@ -30,8 +30,8 @@
 #define PLM_BUNDLE_ROSTERS_MAX 1024
 
 typedef struct plm_bundle {
-	plm_record *root;                           /* the root certificate */
-	plm_record *certs[PLM_BUNDLE_CERTS_MAX];    /* author's, discloser's ... */
+	plm_record *root;                        /* the root certificate */
+	plm_record *certs[PLM_BUNDLE_CERTS_MAX]; /* author's, discloser's ... */
 	size_t n_certs;
 	plm_record **rosters; /* the review's rosters, epoch 1 upwards */
 	size_t n_rosters;
@@ -68,8 +68,9 @@ int plm_bundle_decode(const unsigned char *in, size_t len, uint64_t file_size,
  * is decoded again before it is returned, so that a writer never makes a
  * bundle a reader refuses. *OUT (caller frees with free()) and *OUTLEN.
  */
-int plm_bundle_encode_prefix(plm_record *const *records, size_t n, uint64_t envelope_len,
-                             unsigned char **out, size_t *outlen, plm_error *err);
+int plm_bundle_encode_prefix(plm_record *const *records, size_t n,
+                             uint64_t envelope_len, unsigned char **out, size_t *outlen,
+                             plm_error *err);
 
 void plm_bundle_free(plm_bundle *bundle);
 

@@ -23,9 +23,10 @@ int plm_parties_roster_body_check(const plm_record *record, plm_error *err)
 	const plm_parties_roster *p = &record->body.parties;
 
 	if (p->epoch == 0)
-		return plm_error_set(err, PLM_ERR_FORMAT,
-		                     "parties_roster: epochs start at 1, epoch 0 is not "
-		                     "valid");
+		return plm_error_set(
+		    err, PLM_ERR_FORMAT,
+		    "parties_roster: epochs start at 1, epoch 0 is not "
+		    "valid");
 	if ((p->epoch == 1) != plm_record_is_zero(p->prev_roster, PLM_HASH_BYTES))
 		return plm_error_set(err, PLM_ERR_FORMAT,
 		                     "parties_roster: prev_roster must be all zero for "
@@ -77,15 +78,17 @@ void plm_parties_roster_body_free(plm_record *record)
 int plm_parties_members_alloc(plm_parties_roster *p, size_t n, plm_error *err)
 {
 	if (p->members != NULL)
-		return plm_error_set(err, PLM_ERR_INVALID,
-		                     "parties_roster: the members are allocated already");
+		return plm_error_set(
+		    err, PLM_ERR_INVALID,
+		    "parties_roster: the members are allocated already");
 	if (n < 1 || n > PLM_ROSTER_MEMBERS_MAX)
 		return plm_error_set(err, PLM_ERR_LIMIT,
 		                     "parties_roster: the group has 1 to %d members, "
 		                     "not %zu",
 		                     PLM_ROSTER_MEMBERS_MAX, n);
 	if ((p->members = calloc(n, sizeof(*p->members))) == NULL)
-		return plm_error_set(err, PLM_ERR_NOMEM, "out of memory for %zu members", n);
+		return plm_error_set(err, PLM_ERR_NOMEM,
+		                     "out of memory for %zu members", n);
 	p->n_members = (uint16_t)n;
 	return 0;
 }
@@ -112,18 +115,20 @@ int plm_parties_check_successor(const plm_record *prev, const plm_record *next,
 	    (r = plm_record_expect_type(next, PLM_RECORD_PARTIES_ROSTER, err)) != 0)
 		return r;
 	if (next->body.parties.epoch != prev->body.parties.epoch + 1)
-		return plm_error_set(err, PLM_ERR_MISMATCH,
-		                     "the parties group is at epoch %llu; a roster of "
-		                     "epoch %llu cannot follow (an old roster replayed, "
-		                     "or one skipped)",
-		                     (unsigned long long)prev->body.parties.epoch,
-		                     (unsigned long long)next->body.parties.epoch);
+		return plm_error_set(
+		    err, PLM_ERR_MISMATCH,
+		    "the parties group is at epoch %llu; a roster of "
+		    "epoch %llu cannot follow (an old roster replayed, "
+		    "or one skipped)",
+		    (unsigned long long)prev->body.parties.epoch,
+		    (unsigned long long)next->body.parties.epoch);
 	if (memcmp(next->body.parties.prev_roster, prev->id, PLM_HASH_BYTES) != 0)
-		return plm_error_set(err, PLM_ERR_MISMATCH,
-		                     "parties roster epoch %llu does not name the roster "
-		                     "of epoch %llu as its previous one: the chain forks",
-		                     (unsigned long long)next->body.parties.epoch,
-		                     (unsigned long long)prev->body.parties.epoch);
+		return plm_error_set(
+		    err, PLM_ERR_MISMATCH,
+		    "parties roster epoch %llu does not name the roster "
+		    "of epoch %llu as its previous one: the chain forks",
+		    (unsigned long long)next->body.parties.epoch,
+		    (unsigned long long)prev->body.parties.epoch);
 	return 0;
 }
 
@@ -141,13 +146,15 @@ int plm_parties_chain_wrap(plm_parties_roster *p,
 	unsigned char ad[CHAIN_AD_BYTES];
 
 	if (p->epoch < 2)
-		return plm_error_set(err, PLM_ERR_INVALID,
-		                     "the parties group's first epoch has no previous key");
+		return plm_error_set(
+		    err, PLM_ERR_INVALID,
+		    "the parties group's first epoch has no previous key");
 	chain_ad(ad, p->epoch);
 	return plm_key_wrap(p->prev_key, prev_key, key, ad, sizeof(ad), err);
 }
 
-int plm_parties_chain_unwrap(const plm_record *record, const unsigned char key[PLM_KEY_BYTES],
+int plm_parties_chain_unwrap(const plm_record *record,
+                             const unsigned char key[PLM_KEY_BYTES],
                              unsigned char **prev, plm_error *err)
 {
 	const plm_parties_roster *p = &record->body.parties;
@@ -159,19 +166,20 @@ int plm_parties_chain_unwrap(const plm_record *record, const unsigned char key[P
 	if ((r = plm_record_expect_type(record, PLM_RECORD_PARTIES_ROSTER, err)) != 0)
 		return r;
 	if (p->epoch < 2)
-		return plm_error_set(err, PLM_ERR_NOTFOUND,
-		                     "the parties group's first epoch has no previous key");
+		return plm_error_set(
+		    err, PLM_ERR_NOTFOUND,
+		    "the parties group's first epoch has no previous key");
 	if ((out = plm_secret_alloc(PLM_KEY_BYTES)) == NULL)
 		return plm_error_set(err, PLM_ERR_NOMEM,
 		                     "out of secure memory for a channel key");
 	chain_ad(ad, p->epoch);
 	if ((r = plm_key_unwrap(out, p->prev_key, key, ad, sizeof(ad), err)) != 0) {
 		plm_secret_free(out);
-		return plm_error_set(err, r,
-		                     "the parties group's key of epoch %llu does not open "
-		                     "the key of epoch %llu its roster carries",
-		                     (unsigned long long)p->epoch,
-		                     (unsigned long long)p->epoch - 1);
+		return plm_error_set(
+		    err, r,
+		    "the parties group's key of epoch %llu does not open "
+		    "the key of epoch %llu its roster carries",
+		    (unsigned long long)p->epoch, (unsigned long long)p->epoch - 1);
 	}
 	*prev = out;
 	return 0;

@@ -51,8 +51,9 @@ void plm_parties_free(plm_parties *group);
  * epoch, recipients), PLM_ERR_TYPE (any other record).
  */
 int plm_parties_apply(plm_parties *group, const plm_policy *policy,
-                      const unsigned char root_fpr[PLM_FPR_BYTES], const plm_record *record,
-                      plm_parties_cert_fn cert, void *cert_ctx, plm_error *err);
+                      const unsigned char root_fpr[PLM_FPR_BYTES],
+                      const plm_record *record, plm_parties_cert_fn cert,
+                      void *cert_ctx, plm_error *err);
 
 /* The newest epoch with its keys (0 if none yet). */
 uint64_t plm_parties_epoch(const plm_parties *group);

@@ -82,32 +82,35 @@ void examples_parties(void)
 	member(&p->members[0], people[ROSSI], "it-fp-rossi", "ITA", "focal_point");
 	member(&p->members[1], people[WEBER], "de-fp-weber", "DEU", "focal_point");
 	plm_parties_sort(p);
-	sign_print("record-parties-roster",
-	           "Parties roster of epoch 2: it-fp-rossi (ITA) and de-fp-weber (DEU), "
-	           "focal points, after the roster whose id is BLAKE2b-256(\"parties "
-	           "roster epoch 1\"), with the key of epoch 1 (40 41 .. 5f) wrapped "
-	           "under the key of epoch 2 (60 61 .. 7f), policy digest "
-	           "BLAKE2b-256(\"example policy\"), created 2026-03-01, signed by the "
-	           "root",
-	           roster, people[ROOT]);
+	sign_print(
+	    "record-parties-roster",
+	    "Parties roster of epoch 2: it-fp-rossi (ITA) and de-fp-weber (DEU), "
+	    "focal points, after the roster whose id is BLAKE2b-256(\"parties "
+	    "roster epoch 1\"), with the key of epoch 1 (40 41 .. 5f) wrapped "
+	    "under the key of epoch 2 (60 61 .. 7f), policy digest "
+	    "BLAKE2b-256(\"example policy\"), created 2026-03-01, signed by the "
+	    "root",
+	    roster, people[ROOT]);
 
 	/* §5.6: Rossi discloses a document to the parties at epoch 2. */
 	if ((r = plm_record_new(&disclosure, PLM_RECORD_DISCLOSURE, &err)) != 0)
 		example_die("plm_record_new", r, err.message);
 	d = &disclosure->body.disclosure;
 	snprintf(d->review_id, sizeof(d->review_id), "%s", REVIEW);
-	plm_hash(d->envelope_id, "questionnaire responses", strlen("questionnaire responses"));
+	plm_hash(d->envelope_id, "questionnaire responses",
+	         strlen("questionnaire responses"));
 	d->scope = PLM_DISCLOSE_PARTIES;
 	d->parties_epoch = 2;
 	d->created_at = T_2026_03_01;
 	if ((r = plm_disclosure_set_key(d, doc_key, key2, &err)) != 0)
 		example_die("plm_disclosure_set_key", r, err.message);
-	sign_print("record-disclosure-parties",
-	           "Disclosure to the parties of the envelope whose id is "
-	           "BLAKE2b-256(\"questionnaire responses\") in review " REVIEW
-	           ", document key 80 81 .. 9f wrapped under the parties key of epoch 2, "
-	           "created 2026-03-01, signed by it-fp-rossi",
-	           disclosure, people[ROSSI]);
+	sign_print(
+	    "record-disclosure-parties",
+	    "Disclosure to the parties of the envelope whose id is "
+	    "BLAKE2b-256(\"questionnaire responses\") in review " REVIEW
+	    ", document key 80 81 .. 9f wrapped under the parties key of epoch 2, "
+	    "created 2026-03-01, signed by it-fp-rossi",
+	    disclosure, people[ROSSI]);
 
 	text[0] = '\0';
 	plm_hex(hex, roster->id, PLM_HASH_BYTES);
@@ -123,10 +126,11 @@ void examples_parties(void)
 	plm_store_u32(head + 9, 5000);
 	head[13] = 0;
 	head[14] = 5;
-	example_block("bundle-head",
-	              "The first 15 bytes of a bundle whose record section is 5000 bytes "
-	              "long and holds 5 records",
-	              head, sizeof(head));
+	example_block(
+	    "bundle-head",
+	    "The first 15 bytes of a bundle whose record section is 5000 bytes "
+	    "long and holds 5 records",
+	    head, sizeof(head));
 
 	plm_record_free(roster);
 	plm_record_free(disclosure);

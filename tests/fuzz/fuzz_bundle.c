@@ -31,7 +31,8 @@ static void exercise(const plm_bundle *b)
 		(void)plm_record_verify_signer(b->certs[i], root, NULL);
 	for (i = 0; i < b->n_rosters; i++)
 		(void)plm_record_verify_signer(b->rosters[i], root, NULL);
-	if (plm_disclosure_document_key(b->disclosure, NULL, &key, NULL) != 0 && key != NULL)
+	if (plm_disclosure_document_key(b->disclosure, NULL, &key, NULL) != 0 &&
+	    key != NULL)
 		abort(); /* a key only on success */
 	plm_secret_free(key);
 }
@@ -56,7 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < b->n_rosters; i++)
 		records[n++] = b->rosters[i];
 	records[n++] = b->disclosure;
-	if (plm_bundle_encode_prefix(records, n, b->envelope_len, &again, &len, NULL) != 0 ||
+	if (plm_bundle_encode_prefix(records, n, b->envelope_len, &again, &len, NULL) !=
+	        0 ||
 	    len != b->envelope_offset || memcmp(again, data, len) != 0)
 		abort(); /* one bundle, one encoding */
 	free(again);

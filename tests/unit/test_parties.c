@@ -38,7 +38,8 @@ static int setup(void)
 	if (plm_policy_load(path, &policy, &e) != 0)
 		return -1;
 	for (i = 0; i < N_PEOPLE; i++) {
-		if ((ids[i] = fixture_identity((unsigned char)(0x30 + 0x10 * i))) == NULL)
+		if ((ids[i] = fixture_identity((unsigned char)(0x30 + 0x10 * i))) ==
+		    NULL)
 			return -1;
 		plm_fingerprint(fprs[i], &ids[i]->pub);
 	}
@@ -50,9 +51,9 @@ static int setup(void)
  * members WHO[0..N) (indexes into ids, role ROLE), signed by SIGNER; when
  * PREV_KEY is given, chained with KEY.
  */
-static plm_record *roster(uint64_t epoch, const plm_record *prev, const int *who, size_t n,
-                          const char *role, int signer, const unsigned char *prev_key,
-                          const unsigned char *key)
+static plm_record *roster(uint64_t epoch, const plm_record *prev, const int *who,
+                          size_t n, const char *role, int signer,
+                          const unsigned char *prev_key, const unsigned char *key)
 {
 	plm_record *r = NULL;
 	plm_parties_roster *p;
@@ -70,8 +71,8 @@ static plm_record *roster(uint64_t epoch, const plm_record *prev, const int *who
 		goto fail;
 	for (i = 0; i < n; i++) {
 		memcpy(p->members[i].fingerprint, fprs[who[i]], PLM_FPR_BYTES);
-		snprintf(p->members[i].user_id, sizeof(p->members[i].user_id), "member-%d",
-		         who[i]);
+		snprintf(p->members[i].user_id, sizeof(p->members[i].user_id),
+		         "member-%d", who[i]);
 		snprintf(p->members[i].state, sizeof(p->members[i].state), "ITA");
 		snprintf(p->members[i].role, sizeof(p->members[i].role), "%s", role);
 	}
@@ -101,8 +102,8 @@ static plm_record *keys(const plm_record *ro, const unsigned char *key, const in
 	g.key = key;
 	g.recipients = pub;
 	g.n_recipients = n;
-	if (plm_epoch_keys_build(&r, PLM_PARTIES_REVIEW_ID, ro->body.parties.epoch, ro->id, &g,
-	                         1, NULL) != 0 ||
+	if (plm_epoch_keys_build(&r, PLM_PARTIES_REVIEW_ID, ro->body.parties.epoch,
+	                         ro->id, &g, 1, NULL) != 0 ||
 	    plm_record_encode_sign(r, ids[0], NULL, NULL, NULL) != 0) {
 		plm_record_free(r);
 		return NULL;
@@ -111,8 +112,8 @@ static plm_record *keys(const plm_record *ro, const unsigned char *key, const in
 }
 
 /* Every certificate is good except member 3's (revoked). */
-static int certs(void *ctx, const unsigned char fpr[PLM_FPR_BYTES], plm_certificate *out,
-                 plm_error *err)
+static int certs(void *ctx, const unsigned char fpr[PLM_FPR_BYTES],
+                 plm_certificate *out, plm_error *err)
 {
 	int i;
 
@@ -178,15 +179,18 @@ static void test_group(void)
 	CHECK(r1 != NULL);
 	/* Signed by another key than the root: forged. */
 	bad = roster(1, NULL, two, 2, "focal_point", 1, NULL, NULL);
-	CHECK_INT(plm_parties_apply(g, policy, fprs[0], bad, certs, NULL, &e), PLM_ERR_POLICY);
+	CHECK_INT(plm_parties_apply(g, policy, fprs[0], bad, certs, NULL, &e),
+	          PLM_ERR_POLICY);
 	plm_record_free(bad);
 	/* A role outside the group, and a member without a valid certificate. */
 	bad = roster(1, NULL, two, 2, "observer", 0, NULL, NULL);
-	CHECK_INT(plm_parties_apply(g, policy, fprs[0], bad, certs, NULL, &e), PLM_ERR_POLICY);
+	CHECK_INT(plm_parties_apply(g, policy, fprs[0], bad, certs, NULL, &e),
+	          PLM_ERR_POLICY);
 	CHECK(strstr(e.message, "disclosure.parties_group") != NULL);
 	plm_record_free(bad);
 	bad = roster(1, NULL, three, 3, "expert", 0, NULL, NULL);
-	CHECK_INT(plm_parties_apply(g, policy, fprs[0], bad, certs, NULL, &e), PLM_ERR_POLICY);
+	CHECK_INT(plm_parties_apply(g, policy, fprs[0], bad, certs, NULL, &e),
+	          PLM_ERR_POLICY);
 	CHECK(strstr(e.message, "no valid certificate") != NULL);
 	/* Replayed without certificates (records accepted before): fine. */
 	CHECK_INT(plm_parties_apply(g, policy, fprs[0], bad, NULL, NULL, &e), 0);
@@ -198,13 +202,16 @@ static void test_group(void)
 	CHECK_INT(plm_parties_epoch(g), 0); /* no keys yet */
 	/* Keys missing a member, or sealed to someone outside the group. */
 	bad = keys(r1, k1, short_keys, 2);
-	CHECK_INT(plm_parties_apply(g, policy, fprs[0], bad, certs, NULL, &e), PLM_ERR_MISMATCH);
+	CHECK_INT(plm_parties_apply(g, policy, fprs[0], bad, certs, NULL, &e),
+	          PLM_ERR_MISMATCH);
 	plm_record_free(bad);
 	bad = keys(r1, k1, outsider, 4);
-	CHECK_INT(plm_parties_apply(g, policy, fprs[0], bad, certs, NULL, &e), PLM_ERR_MISMATCH);
+	CHECK_INT(plm_parties_apply(g, policy, fprs[0], bad, certs, NULL, &e),
+	          PLM_ERR_MISMATCH);
 	plm_record_free(bad);
 	bad = keys(r1, k1, two, 2); /* without the root */
-	CHECK_INT(plm_parties_apply(g, policy, fprs[0], bad, certs, NULL, &e), PLM_ERR_MISMATCH);
+	CHECK_INT(plm_parties_apply(g, policy, fprs[0], bad, certs, NULL, &e),
+	          PLM_ERR_MISMATCH);
 	plm_record_free(bad);
 	bad = NULL;
 	e1 = keys(r1, k1, keyed, 3);
@@ -217,7 +224,8 @@ static void test_group(void)
 	other = roster(1, NULL, one, 1, "focal_point", 0, NULL, NULL);
 	fork = roster(2, other, one, 1, "focal_point", 0, k1, k2);
 	CHECK(r2 != NULL && other != NULL && fork != NULL);
-	CHECK_INT(plm_parties_apply(g, policy, fprs[0], fork, certs, NULL, &e), PLM_ERR_MISMATCH);
+	CHECK_INT(plm_parties_apply(g, policy, fprs[0], fork, certs, NULL, &e),
+	          PLM_ERR_MISMATCH);
 	CHECK_INT(plm_parties_apply(g, policy, fprs[0], r2, certs, NULL, &e), 0);
 	e2 = keys(r2, k2, (const int[]){0, 1}, 2);
 	CHECK_INT(plm_parties_apply(g, policy, fprs[0], e2, certs, NULL, &e), 0);
@@ -234,9 +242,11 @@ static void test_group(void)
 	CHECK_INT(plm_epoch_keys_check_key(e1, PLM_PARTIES_CHANNEL, k2, &e),
 	          PLM_ERR_COMMITMENT);
 	/* An older roster replayed: rolled back. */
-	CHECK_INT(plm_parties_apply(g, policy, fprs[0], r1, certs, NULL, &e), PLM_ERR_MISMATCH);
+	CHECK_INT(plm_parties_apply(g, policy, fprs[0], r1, certs, NULL, &e),
+	          PLM_ERR_MISMATCH);
 	/* Records of a review do not belong here. */
-	CHECK_INT(plm_parties_apply(g, policy, fprs[0], e1, certs, NULL, &e), PLM_ERR_MISMATCH);
+	CHECK_INT(plm_parties_apply(g, policy, fprs[0], e1, certs, NULL, &e),
+	          PLM_ERR_MISMATCH);
 	plm_secret_free(got);
 	plm_record_free(r1);
 	plm_record_free(e1);
