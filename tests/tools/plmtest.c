@@ -566,6 +566,25 @@ static int parse_member(const char *spec, plm_roster_member *m)
  *        --sur ST --cluster C --instrument NAME:ST,ST... --language LL...
  *        --member SEED:user:STATE:role... --out FILE
  */
+/*
+ * What roster and parties-roster start from: the --root identity, the
+ * --policy, and the --prev record of TYPE if given. The caller frees them.
+ */
+static int roster_inputs(struct opts *o, int type, plm_identity **root,
+                         plm_policy **policy, plm_record **prev)
+{
+	plm_error err;
+	int r;
+
+	if ((r = load_identity(o->root, root)) != 0)
+		return r;
+	if (plm_policy_load(o->policy, policy, &err) != 0)
+		return fail("%s", err.message);
+	if (o->prev != NULL)
+		return load_record(o->prev, type, prev);
+	return 0;
+}
+
 static int cmd_roster(struct opts *o, int argc, char **argv)
 {
 	plm_identity *root = NULL;
@@ -583,13 +602,7 @@ static int cmd_roster(struct opts *o, int argc, char **argv)
 		return 2;
 	if (o->n_instruments == 0 || o->n_languages == 0 || o->n_members == 0)
 		return fail("a roster needs --instrument, --language and --member"), 2;
-	if ((r = load_identity(o->root, &root)) != 0)
-		goto out;
-	if (plm_policy_load(o->policy, &policy, &err) != 0) {
-		r = fail("%s", err.message);
-		goto out;
-	}
-	if (o->prev != NULL && (r = load_record(o->prev, PLM_RECORD_ROSTER, &prev)) != 0)
+	if ((r = roster_inputs(o, PLM_RECORD_ROSTER, &root, &policy, &prev)) != 0)
 		goto out;
 	if (plm_record_new(&rec, PLM_RECORD_ROSTER, &err) != 0) {
 		r = fail("%s", err.message);
@@ -804,14 +817,7 @@ static int cmd_parties_roster(struct opts *o, int argc, char **argv)
 	if (argc != 0 || need(o->root, "root") || need(o->policy, "policy") ||
 	    need(o->out, "out") || o->n_members == 0)
 		return 2;
-	if ((r = load_identity(o->root, &root)) != 0)
-		goto out;
-	if (plm_policy_load(o->policy, &policy, &err) != 0) {
-		r = fail("%s", err.message);
-		goto out;
-	}
-	if (o->prev != NULL &&
-	    (r = load_record(o->prev, PLM_RECORD_PARTIES_ROSTER, &prev)) != 0)
+	if ((r = roster_inputs(o, PLM_RECORD_PARTIES_ROSTER, &root, &policy, &prev)) != 0)
 		goto out;
 	if (plm_record_new(&rec, PLM_RECORD_PARTIES_ROSTER, &err) != 0 ||
 	    plm_parties_members_alloc(&rec->body.parties, o->n_members, &err) != 0) {
