@@ -38,6 +38,7 @@ int admin_history_grant(struct cli *cli, const struct plm_policy *policy,
                         plm_record **out, plm_error *err);
 /* Tells who receives the history of which epochs (unless --quiet or --json). */
 void admin_history_say(struct cli *cli, const plm_record *grant);
+int admin_parties(struct cli *cli, int argc, char **argv);
 
 /*
  * The common start of a command that talks to the server as the

@@ -39,6 +39,7 @@ const char usage_admin[] =
     "                   [--history | --no-history]\n"
     "       palermo admin review advance REVIEW\n"
     "       palermo admin review grant REVIEW USER\n"
+    "       palermo admin parties [add USER:ROLE... | remove USER... | rekey]\n"
     "\n"
     "The secretariat's commands. All but invite and requests need the home of the\n"
     "deployment root: only the root signs certificates, revocations, rosters and\n"
@@ -139,6 +140,22 @@ const char usage_admin[] =
     "  Syncs, then signs the move of the review to the policy's next stage, as\n"
     "  the root's secretariat membership.\n"
     "\n"
+    "admin parties\n"
+    "  Shows the parties group: every certified focal point and expert of every\n"
+    "  State party, who read what a State under review discloses to all parties\n"
+    "  (para 40), with its epoch, roles, States and fingerprints. Any member may\n"
+    "  run it; --json gives {\"epoch\", \"keys\", \"created_at\", \"members\"}.\n"
+    "admin parties add USER:ROLE...\n"
+    "admin parties remove USER...\n"
+    "admin parties rekey\n"
+    "  Syncs, then starts the group's next epoch: a parties roster (ROLE one of\n"
+    "  the policy's disclosure.parties_group: focal_point, expert) and a fresh\n"
+    "  key sealed to every member and the root, with the previous key wrapped\n"
+    "  under it so that members read what was disclosed before they joined.\n"
+    "  Members whose certificate was revoked or expired leave the group in every\n"
+    "  new epoch (named on stderr): they receive no later key. rekey starts a\n"
+    "  new epoch over the current set.\n"
+    "\n"
     "A record that could not be sent stays queued in this home, and the next\n"
     "admin command sends it first. Exit status: 0 done, 2 bad options, 3 a\n"
     "fingerprint or signature does not match, 4 the server cannot be reached\n"
@@ -152,7 +169,8 @@ const char usage_admin[] =
     "  palermo admin review create 2026-ita-crim --sur ITA --cluster criminalization "
     "\\\n"
     "      --instrument untoc:FRA,BRA --instrument tip:FRA,BRA --language en \\\n"
-    "      --member it-fp-rossi:focal_point --member fr-fp-martin:focal_point\n";
+    "      --member it-fp-rossi:focal_point --member fr-fp-martin:focal_point\n"
+    "  palermo admin parties add it-fp-rossi:focal_point br-fp-costa:focal_point\n";
 
 int admin_begin(struct cli *cli, int need_root)
 {
@@ -209,7 +227,9 @@ static int first_queued(void *ctx, int64_t n, const char *review, int type,
 /* Where a queued record goes (docs/API.md). */
 static void queued_path(const struct queued *q, char *out, size_t cap)
 {
-	if (q->review[0] != '\0')
+	if (strcmp(q->review, PLM_PARTIES_REVIEW_ID) == 0)
+		snprintf(out, cap, "/v1/parties/records");
+	else if (q->review[0] != '\0')
 		snprintf(out, cap, "/v1/reviews/%s/records", q->review);
 	else if (q->type == PLM_RECORD_REVOCATION)
 		snprintf(out, cap, "/v1/revocations");
@@ -334,6 +354,7 @@ int cmd_admin(struct cli *cli, int argc, char **argv)
 	    {"requests", admin_requests},   {"certify", admin_certify},
 	    {"recertify", admin_recertify}, {"revoke", admin_revoke},
 	    {"review", admin_review},       {"log-key", admin_log_key},
+	    {"parties", admin_parties},
 	};
 	size_t i;
 
@@ -341,7 +362,8 @@ int cmd_admin(struct cli *cli, int argc, char **argv)
 		return cli_fail(
 		    cli, EXIT_USAGE,
 		    "admin needs a subcommand: root, invite, requests, certify, "
-		    "recertify, revoke, log-key or review; see `palermo help admin`");
+		    "recertify, revoke, log-key, review or parties; see `palermo help "
+		    "admin`");
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (strcmp(argv[1], subcommands[i].name) == 0)
 			return subcommands[i].fn(cli, argc - 1, argv + 1);

@@ -100,7 +100,7 @@ int cmd_agree(struct cli *cli, int argc, char **argv)
 		cli_warn(cli, "%s; checking against what this client last verified",
 		         err.message);
 	}
-	if ((status = reader_find_document(cli, argv[optind], &env)) != 0)
+	if ((status = reader_find_verified(cli, argv[optind], 0, &env)) != 0)
 		return status;
 	plm_hex(hex, env.id, PLM_HASH_BYTES);
 	if (local_policy(cli, &policy, &err) != 0 ||

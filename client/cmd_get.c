@@ -25,6 +25,7 @@
 #include "client/attach.h"
 #include "client/commands.h"
 #include "client/local.h"
+#include "client/disclosed.h"
 #include "client/reader.h"
 #include "client/state.h"
 #include "client/sync.h"
@@ -57,6 +58,11 @@ const char usage_get[] =
     "\n"
     "With --json, prints {\"id\", \"review\", \"file\", \"title\", \"mime\",\n"
     "\"size\"}.\n"
+    "\n"
+    "A document of a review you are not on, disclosed to all States parties or\n"
+    "to the public (`palermo disclosed`), is fetched and verified the same way\n"
+    "(plus the disclosure, the discloser's role and the key commitment), against\n"
+    "what your last `palermo sync` verified.\n"
     "\n"
     "Exit status: 1 the file exists (use --force), 3 verification failed or the\n"
     "file is not of its announced type (nothing was kept), 5 the type is not\n"
@@ -271,7 +277,13 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 		reader_json_wipe(); /* the title goes into JSON */
 	if ((status = cli_open_state(cli, 0)) != 0)
 		return status;
-	if ((status = reader_find_document(cli, argv[optind], &env)) != 0)
+	status = reader_find_verified(cli, argv[optind], 1, &env);
+	if (status == -1) { /* not in my reviews: disclosed to the parties? */
+		if ((status = disclosed_get(cli, argv[optind], output, force)) != -1)
+			return status;
+		return reader_find_verified(cli, argv[optind], 0, &env);
+	}
+	if (status != 0)
 		return status;
 	plm_hex(hex, env.id, PLM_HASH_BYTES);
 	if ((status = cli_unlock(cli)) != 0)

@@ -30,12 +30,16 @@ const char usage_sync[] =
     "\n"
     "Every roster change is shown: who was added or removed, in what role, who\n"
     "signed it and when (also with --quiet); so is every history grant: who\n"
-    "received the keys of which earlier epochs, from whom and when. Anything\n"
-    "that fails verification is not kept and is reported on stderr, one line\n"
-    "each with the review, the position in the log and what failed; sync then\n"
-    "goes on with the rest and exits with status 3. So are a document of yours\n"
-    "the server acknowledged but does not list in its log (it dropped it) and a\n"
-    "document listed again at another place of the log (a replay).\n"
+    "received the keys of which earlier epochs, from whom and when, and every\n"
+    "change of the parties group, the focal points and experts of all States\n"
+    "parties who read what is disclosed to them (its records are checked the\n"
+    "same way, and a key of the group sealed to you is checked against its\n"
+    "commitment). Anything that fails verification is not kept and is\n"
+    "reported on stderr, one line each with the review (or \"parties\"), the\n"
+    "position in the log and what failed; sync then goes on with the rest and\n"
+    "exits with status 3. So are a document of yours the server acknowledged\n"
+    "but does not list in its log (it dropped it) and a document listed again\n"
+    "at another place of the log (a replay).\n"
     "\n"
     "With --json, prints {\"sent\", \"queued\", \"certificates\", \"records\",\n"
     "\"documents\", \"reviews\", \"refused\": [{\"review\", \"seq\", \"what\",\n"
@@ -129,6 +133,42 @@ static void on_roster(void *ctx, const char *review, int64_t seq,
 	o->changes = NULL;
 }
 
+/*
+ * A new parties roster (PROTOCOL.md §5.12): shown like a review's, under
+ * the name "parties group" (the member lists are compared the same way).
+ */
+static void on_parties(void *ctx, int64_t seq, const plm_record *prev,
+                       const plm_record *next, const plm_certificate *signer)
+{
+	struct sync_output *o = ctx;
+	const plm_parties_roster *p = &next->body.parties;
+	plm_roster before, after;
+	char date[32], style[128];
+
+	memset(&before, 0, sizeof(before));
+	memset(&after, 0, sizeof(after));
+	if (prev != NULL) {
+		before.n_members = prev->body.parties.n_members;
+		before.members = prev->body.parties.members;
+	}
+	after.n_members = p->n_members;
+	after.members = p->members;
+	reader_date(p->created_at, date);
+	o->changes = json_array();
+	if (!o->cli->json)
+		printf("%s: epoch %" PRIu64 " signed by %s (%s) on %s UTC\n",
+		       cli_style(o->cli, "1", "parties group", style, sizeof(style)),
+		       p->epoch, signer->display_name, signer->state, date);
+	sync_roster_diff(prev != NULL ? &before : NULL, &after, on_change, o);
+	json_array_append_new(
+	    o->rosters,
+	    json_pack("{s:s, s:I, s:I, s:s, s:I, s:o}", "review", PLM_PARTIES_REVIEW_ID,
+	              "seq", (json_int_t)seq, "epoch", (json_int_t)p->epoch, "signed_by",
+	              signer->display_name, "created_at", (json_int_t)p->created_at,
+	              "changes", o->changes));
+	o->changes = NULL;
+}
+
 static void on_unlisted(void *ctx, const char *review)
 {
 	struct sync_output *o = ctx;
@@ -170,7 +210,8 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 	static const struct option options[] = {{"help", no_argument, NULL, 'h'},
 	                                        {NULL, 0, NULL, 0}};
 	struct sync_output out = {cli, NULL, NULL, NULL, NULL, NULL};
-	struct sync_observer obs = {&out, on_refused, on_roster, on_unlisted, on_grant};
+	struct sync_observer obs = {&out, on_refused, on_roster, on_unlisted, on_grant,
+	                            on_parties};
 	struct sync_result res;
 	plm_error err;
 	int r, status;

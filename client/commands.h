@@ -30,5 +30,8 @@ PALERMO_COMMAND(doctor);
 PALERMO_COMMAND(__complete);
 PALERMO_COMMAND(agree);
 PALERMO_COMMAND(archive);
+PALERMO_COMMAND(disclose);
+PALERMO_COMMAND(disclosed);
+PALERMO_COMMAND(verify);
 
 #endif

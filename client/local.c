@@ -58,6 +58,20 @@ static int certificate_bytes(struct state *st, const unsigned char fpr[PLM_FPR_B
 	return r;
 }
 
+int local_certificate_record(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
+                             plm_record **out, plm_error *err)
+{
+	unsigned char *bytes = NULL;
+	size_t len = 0;
+	int r;
+
+	*out = NULL;
+	if ((r = certificate_bytes(st, fpr, &bytes, &len, err)) == 0)
+		r = plm_record_decode(bytes, len, out, err);
+	free(bytes);
+	return r;
+}
+
 /* Decodes a stored certificate and checks it is signed by ROOT (ROOT_KEYS). */
 static int verified_certificate(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
                                 const unsigned char root[PLM_FPR_BYTES],

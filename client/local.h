@@ -42,6 +42,13 @@ int local_certificate(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
  */
 int local_certificate_at(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
                          int64_t seq, plm_certificate *out, plm_error *err);
+/*
+ * The stored certificate record of FPR as it came (for a bundle that
+ * carries it, client/cmd_disclose.c): check it with local_certificate
+ * first. *OUT: plm_record_free.
+ */
+int local_certificate_record(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
+                             plm_record **out, plm_error *err);
 /* The newest unrevoked certificate of USER_ID, and its fingerprint. */
 int local_find_user(struct state *st, const char *user_id, plm_certificate *out,
                     unsigned char fpr[PLM_FPR_BYTES], plm_error *err);

@@ -45,6 +45,12 @@ const struct command commands[] = {
     {"__complete", cmd___complete, NULL, usage___complete},
     {"archive", cmd_archive, "seal a review into one signed file, verify it offline, open it",
      usage_archive},
+    {"disclose", cmd_disclose, "open a document to all States parties or to the public",
+     usage_disclose},
+    {"disclosed", cmd_disclosed, "list what was disclosed to all States parties",
+     usage_disclosed},
+    {"verify", cmd_verify, "check a public document and its signature bundle offline",
+     usage_verify},
 };
 const size_t commands_count = sizeof(commands) / sizeof(commands[0]);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "client/local.h"
+#include "client/parties.h"
 #include "client/state.h"
 #include "keys/keystore.h"
 #include "policies/review.h"
@@ -155,6 +156,29 @@ void reader_free(struct reader *rd)
 	free(rd);
 }
 
+int reader_find_verified(struct cli *cli, const char *prefix, int notfound_quiet,
+                         struct stored_envelope *env)
+{
+	char hex[2 * PLM_HASH_BYTES + 1];
+	plm_error err;
+	int r;
+
+	r = state_envelope_find(cli->state, prefix, env, &err);
+	if (r == PLM_ERR_NOTFOUND && notfound_quiet)
+		return -1;
+	if (r == PLM_ERR_MISMATCH || r == PLM_ERR_INVALID)
+		return cli_fail(cli, EXIT_USAGE, "%s", err.message);
+	if (r != 0)
+		return cli_fail_err(cli, &err);
+	plm_hex(hex, env->id, PLM_HASH_BYTES);
+	if (env->status != ENVELOPE_VERIFIED)
+		return cli_fail(cli, EXIT_VERIFY,
+		                "document %.12s failed verification when it was synced and "
+		                "was not kept: %s",
+		                hex, env->problem);
+	return 0;
+}
+
 const char *reader_warning(const struct reader *rd)
 {
 	return rd->warning;
@@ -194,17 +218,22 @@ static int channel_key(struct reader *rd, const char *channel, uint64_t epoch,
 }
 
 struct disclosure_search {
+	struct cli *cli;
 	const unsigned char *envelope_id;
 	unsigned char *doc_key; /* PLM_KEY_BYTES, the library's secure memory */
 	int found;
 };
 
-/* One stored disclosure: does it open the envelope sought, publicly? */
+/*
+ * One stored disclosure: does it open the envelope sought? A public one
+ * carries the key; one to the parties opens with my key of the parties
+ * group at its epoch (client/parties.c), if I hold one.
+ */
 static int try_disclosure(void *ctx, int64_t seq, const unsigned char *bytes,
                           size_t len)
 {
 	struct disclosure_search *s = ctx;
-	unsigned char *key = NULL;
+	unsigned char *key = NULL, *group_key = NULL;
 	plm_record *rec = NULL;
 
 	(void)seq;
@@ -212,12 +241,15 @@ static int try_disclosure(void *ctx, int64_t seq, const unsigned char *bytes,
 		return PLM_ERR_CORRUPT;
 	if (memcmp(rec->body.disclosure.envelope_id, s->envelope_id, PLM_HASH_BYTES) ==
 	        0 &&
-	    rec->body.disclosure.scope == PLM_DISCLOSE_PUBLIC &&
-	    plm_disclosure_document_key(rec, NULL, &key, NULL) == 0) {
+	    (rec->body.disclosure.scope == PLM_DISCLOSE_PUBLIC ||
+	     parties_key(s->cli, rec->body.disclosure.parties_epoch, &group_key, NULL) ==
+	         0) &&
+	    plm_disclosure_document_key(rec, group_key, &key, NULL) == 0) {
 		memcpy(s->doc_key, key, PLM_KEY_BYTES);
 		s->found = 1;
 	}
 	plm_secret_free(key);
+	plm_secret_free(group_key);
 	plm_record_free(rec);
 	return s->found;
 }
@@ -225,16 +257,14 @@ static int try_disclosure(void *ctx, int64_t seq, const unsigned char *bytes,
 /*
  * The disclosure hook: the document key of H from a verified disclosure
  * record of the review, for a reader who holds no key of its channel and
- * epoch. A public disclosure carries the key in clear. A disclosure to the
- * parties group needs the parties group's key, which this client does not
- * hold yet (a later issue): such a document stays closed here, with
- * PLM_ERR_NOTFOUND. plm_envelope_open checks whatever key comes from here
- * against the envelope's signed commitment.
+ * epoch: public, or to the parties group when I am in it.
+ * plm_envelope_open checks whatever key comes from here against the
+ * envelope's signed commitment.
  */
 static int disclosure_key(struct reader *rd, const plm_envelope_header *h,
                           unsigned char doc_key[PLM_KEY_BYTES], plm_error *err)
 {
-	struct disclosure_search s = {rd->env->id, doc_key, 0};
+	struct disclosure_search s = {rd->cli, rd->env->id, doc_key, 0};
 	int r;
 
 	r = state_records_each(rd->cli->state, rd->review, PLM_RECORD_DISCLOSURE,
@@ -305,25 +335,6 @@ static int open_keys(void *ctx, const plm_envelope_header *h, plm_pubkeys *autho
 	if (r != 0)
 		return r;
 	return plm_envelope_unwrap_key(h, key, doc_key, err);
-}
-
-int reader_find_document(struct cli *cli, const char *prefix, struct stored_envelope *env)
-{
-	char hex[2 * PLM_HASH_BYTES + 1];
-	plm_error err;
-	int r = state_envelope_find(cli->state, prefix, env, &err);
-
-	if (r == PLM_ERR_MISMATCH || r == PLM_ERR_INVALID)
-		return cli_fail(cli, EXIT_USAGE, "%s", err.message);
-	if (r != 0)
-		return cli_fail_err(cli, &err);
-	plm_hex(hex, env->id, PLM_HASH_BYTES);
-	if (env->status != ENVELOPE_VERIFIED)
-		return cli_fail(cli, EXIT_VERIFY,
-		                "document %.12s failed verification when it was synced and "
-		                "was not kept: %s",
-		                hex, env->problem);
-	return 0;
 }
 
 /*

@@ -13,7 +13,8 @@
  *  - the document key unwrapped with my key of the envelope's channel at
  *    the envelope's epoch (local_channel_key: from the verified epoch-keys
  *    record, checked against its commitment), or else from a disclosure
- *    record of the review (reader.c's disclosure hook).
+ *    record of the review: public, or to the parties group with my key of
+ *    the group (client/parties.c). Reviews I am not on: client/disclosed.h.
  *
  * A reader also names people: who a fingerprint is in a review (user id,
  * State, role), from the review's verified rosters.
@@ -43,6 +44,16 @@ struct reader_person {
 };
 
 /*
+ * The stored envelope whose id starts with PREFIX (state_envelope_find),
+ * verified when it was synced, into ENV. Returns 0, or prints why not and
+ * returns the exit status: 2 for a malformed or ambiguous prefix, 3 when it
+ * failed verification, 6 when it is not known here; with NOTFOUND_QUIET, an
+ * unknown id returns -1 and prints nothing (the caller looks elsewhere).
+ */
+int reader_find_verified(struct cli *cli, const char *prefix, int notfound_quiet,
+                         struct stored_envelope *env);
+
+/*
  * A reader of REVIEW for CLI (state open; cli_unlock before reader_open).
  * Loads the review's rosters to name people. PLM_ERR_NOTFOUND when the
  * review is not known here. Free with reader_free.
@@ -50,14 +61,6 @@ struct reader_person {
 int reader_new(struct cli *cli, const char *review, struct reader **out,
                plm_error *err);
 void reader_free(struct reader *rd);
-
-/*
- * The stored envelope whose id is or starts with PREFIX (as `palermo list`
- * shows ids) into ENV, verified when it was synced. Returns 0, or prints
- * the problem and returns the exit status: 2 for a malformed or ambiguous
- * prefix, 6 for none here (sync first), 3 for one that sync refused.
- */
-int reader_find_document(struct cli *cli, const char *prefix, struct stored_envelope *env);
 
 /*
  * Opens the cached envelope ENV (a stored envelope of the reader's review):

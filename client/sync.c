@@ -30,6 +30,7 @@
 #include "client/local.h"
 #include "client/logcheck.h"
 #include "client/outbox.h"
+#include "client/parties.h"
 #include "client/state.h"
 #include "client/transport.h"
 #include "keys/codec.h"
@@ -41,6 +42,7 @@ enum item_type {
 	ITEM_DEPLOYMENT = 1, /* a certificate or revocation */
 	ITEM_RECORD = 2,     /* a review's signed record */
 	ITEM_ENVELOPE = 3,   /* a review's envelope (metadata; bytes fetched later) */
+	ITEM_PARTIES = 4,    /* a record of the parties group (client/parties.c) */
 };
 
 struct item {
@@ -75,6 +77,7 @@ struct sync_ctx {
 	struct item *items;
 	size_t n_items, cap_items;
 	json_t *pages; /* every page fetched, kept until the end */
+	struct parties_sync *parties;
 };
 
 static int check_author_head(struct sync_ctx *c, const plm_tree_head *h,
@@ -372,7 +375,7 @@ static void listed_name(char *out, size_t cap, const json_t *elem)
  * Decodes the record of listing element ELEM ({"seq", "id", "record"}):
  * base64, strict decoding, and the id the server gave must be the record's.
  */
-static int decode_listed_record(const json_t *elem, plm_record **out, plm_error *err)
+int sync_decode_listed_record(const json_t *elem, plm_record **out, plm_error *err)
 {
 	const char *b64 = json_string_value(json_object_get(elem, "record"));
 	const char *id = json_string_value(json_object_get(elem, "id"));
@@ -491,7 +494,7 @@ static int process_deployment(struct sync_ctx *c, const struct item *it, plm_err
 
 	plm_error_clear(&why);
 	listed_name(what, sizeof(what), it->json);
-	if ((verdict = decode_listed_record(it->json, &rec, &why)) == 0) {
+	if ((verdict = sync_decode_listed_record(it->json, &rec, &why)) == 0) {
 		record_name(what, sizeof(what), rec);
 		verdict = check_deployment_record(c, rec, &why);
 		if (verdict == 0)
@@ -688,7 +691,7 @@ static int process_record(struct sync_ctx *c, const struct item *it, plm_error *
 
 	plm_error_clear(&why);
 	listed_name(what, sizeof(what), it->json);
-	if ((r = decode_listed_record(it->json, &rec, &why)) == 0) {
+	if ((r = sync_decode_listed_record(it->json, &rec, &why)) == 0) {
 		record_name(what, sizeof(what), rec);
 		/* Seen before (an interrupted sync)? It must be the same record. */
 		r = state_record_id_at(c->st, rs->id, it->seq, stored_id, NULL);
@@ -1056,7 +1059,7 @@ static int log_key_in_run(struct sync_ctx *c, const unsigned char fpr[PLM_FPR_BY
 
 	for (i = 0; i < c->n_items; i++) {
 		if (c->items[i].type != ITEM_DEPLOYMENT ||
-		    decode_listed_record(c->items[i].json, &rec, &why) != 0)
+		    sync_decode_listed_record(c->items[i].json, &rec, &why) != 0)
 			continue;
 		if (check_deployment_record(c, rec, &why) == 0) {
 			if (rec->type == PLM_RECORD_CERTIFICATE &&
@@ -1242,7 +1245,7 @@ int sync_run(struct cli *cli, const struct sync_observer *obs,
 {
 	struct sync_ctx c;
 	unsigned sent = 0, left = 0;
-	int64_t unused;
+	int64_t unused, parties_after = -1;
 	size_t i;
 	int r;
 
@@ -1273,7 +1276,11 @@ int sync_run(struct cli *cli, const struct sync_observer *obs,
 	        0 ||
 	    (r = fetch_listing(&c, "/v1/certificates", "records", c.deployment_after,
 	                       ITEM_DEPLOYMENT, 0, err)) != 0 ||
-	    (r = fetch_reviews(&c, err)) != 0 || (r = check_log(&c, err)) != 0)
+	    (r = fetch_reviews(&c, err)) != 0 ||
+	    (r = parties_sync_begin(cli, obs, result, &c.parties, &parties_after, err)) != 0 ||
+	    (r = fetch_listing(&c, "/v1/parties/records", "records", parties_after,
+	                       ITEM_PARTIES, 0, err)) != 0 ||
+	    (r = check_log(&c, err)) != 0)
 		goto out;
 	/* 3. Everything in the log's one order. */
 	if (c.n_items > 0)
@@ -1282,6 +1289,8 @@ int sync_run(struct cli *cli, const struct sync_observer *obs,
 		const struct item *it = &c.items[i];
 		if (it->type == ITEM_DEPLOYMENT)
 			r = process_deployment(&c, it, err);
+		else if (it->type == ITEM_PARTIES)
+			r = parties_sync_item(c.parties, it->json, it->seq, &c.head, err);
 		else if (c.reviews[it->review].state == NULL)
 			continue;
 		else if (it->type == ITEM_RECORD)
@@ -1295,6 +1304,7 @@ int sync_run(struct cli *cli, const struct sync_observer *obs,
 	if (r == 0)
 		r = logcheck_store_head(c.st, &c.head, err);
 out:
+	parties_sync_end(c.parties);
 	for (i = 0; i < c.n_reviews; i++)
 		plm_review_free(c.reviews[i].state);
 	free(c.reviews);

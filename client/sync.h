@@ -79,6 +79,12 @@ struct sync_observer {
 	 */
 	void (*grant)(void *ctx, const char *review, int64_t seq, const plm_record *grant,
 	              const plm_roster_member *grantee, const plm_certificate *signer);
+	/*
+	 * A verified parties roster NEXT replaced PREV (NULL before the
+	 * first) at log index SEQ, signed by SIGNER (client/parties.c).
+	 */
+	void (*parties)(void *ctx, int64_t seq, const plm_record *prev,
+	                const plm_record *next, const plm_certificate *signer);
 };
 
 /* What one sync did. */
@@ -115,6 +121,13 @@ typedef void (*sync_change_fn)(void *ctx, enum sync_change change,
                                const plm_roster_member *after);
 void sync_roster_diff(const plm_roster *prev, const plm_roster *next, sync_change_fn fn,
                       void *ctx);
+
+/*
+ * Decodes the record of a listing element ELEM ({"seq", "id", "record"}):
+ * base64, strict decoding, and the id listed must be the record's. *OUT
+ * (plm_record_free) on success.
+ */
+int sync_decode_listed_record(const json_t *elem, plm_record **out, plm_error *err);
 
 /* ---- the local state of this area (client/state_sync.c) --------------- */
 

@@ -25,6 +25,7 @@
 
 #include "daemon/log.h"
 #include "daemon/reload.h"
+#include "daemon/parties.h"
 #include "daemon/reviews.h"
 #include "daemon/routes.h"
 
@@ -269,6 +270,7 @@ int main(int argc, char **argv)
 	status = 0;
 out:
 	reviews_free(&srv);
+	parties_free();
 	auth_free(srv.auth);
 	store_close(srv.store);
 	blobs_close(srv.blobs);

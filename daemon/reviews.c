@@ -251,6 +251,10 @@ int reviews_add_record(struct server *srv, const plm_record *record,
 		rec.epoch = record->body.epoch_keys.epoch;
 	} else if (record->type == PLM_RECORD_HISTORY_GRANT) {
 		rec.epoch = record->body.history_grant.epoch;
+	} else if (record->type == PLM_RECORD_DISCLOSURE) {
+		/* The disclosed envelope: who else may fetch it (routes_parties.c). */
+		memcpy(rec.subject, record->body.disclosure.envelope_id, PLM_HASH_BYTES);
+		rec.has_subject = 1;
 	}
 	r = store_add_record(srv->store, &rec, (const unsigned char(*)[PLM_FPR_BYTES])members,
 	                     n, err);

@@ -42,6 +42,14 @@ const struct route routes[] = {
      NULL, NULL, NULL},
     {"GET", "/v1/log/key", "log_key", 0, route_log_key, NULL, NULL, NULL},
     {"GET", "/v1/ready", "ready", 0, route_ready, NULL, NULL, NULL},
+    {"POST", "/v1/parties/records", "parties_records", ROUTE_AUTH | ROUTE_BODY_RECORD, NULL,
+     NULL, route_parties_post, NULL},
+    {"GET", "/v1/parties/records", "parties_records", ROUTE_AUTH, route_parties_list, NULL,
+     NULL, NULL},
+    {"GET", "/v1/disclosures", "disclosures", ROUTE_AUTH, route_disclosures_list, NULL, NULL,
+     NULL},
+    {"GET", "/v1/disclosures/{}/rosters", "disclosure_rosters", ROUTE_AUTH,
+     route_disclosure_rosters, NULL, NULL, NULL},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

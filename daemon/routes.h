@@ -44,6 +44,10 @@ int route_log_head(struct request *req);
 int route_log_inclusion(struct request *req);
 int route_log_consistency(struct request *req);
 int route_log_key(struct request *req);
+int route_parties_post(struct request *req);
+int route_parties_list(struct request *req);
+int route_disclosures_list(struct request *req);
+int route_disclosure_rosters(struct request *req);
 
 /* Shared helpers (routes_common.c). */
 /* JSON string of the lower-case hex of LEN bytes. */
@@ -56,6 +60,12 @@ int require_member(struct request *req, const char *review);
 int caller_is_secretariat(const struct request *req);
 /* Lists the records of REVIEW ("" = deployment-wide) after ?after=, ?limit=. */
 int list_records(struct request *req, const char *review);
+/*
+ * Answers a record POST from the store's verdict RC (routes_parties.c):
+ * 201/200 with {"seq", "id"}, 403 policy, 409 conflict, 404, 503.
+ */
+int answer_record_stored(struct request *req, int rc, const plm_error *err,
+                         const plm_record *record, uint64_t seq);
 /* Answers 400 with PLM error ERR as the detail. */
 int answer_invalid(struct request *req, const char *type, const plm_error *err);
 

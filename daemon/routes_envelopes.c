@@ -11,6 +11,7 @@
  * kept, fsynced, for the client to resume (202, or the connection drops).
  */
 #include "daemon/routes.h"
+#include "daemon/parties.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -531,7 +532,8 @@ int route_envelope_get(struct request *req)
 		return http_problem(req, 404, "not-found", "Not Found", "there is nothing at %s",
 		                    req->path);
 	}
-	if (!require_member(req, env.review))
+	/* A disclosed envelope also goes to those it was disclosed to (§4.6). */
+	if (!parties_may_fetch(req, &env) && !require_member(req, env.review))
 		return 0;
 	if (blob_open(req->srv->blobs, id, &fd, &size, &err) != 0)
 		return http_problem(req, 503, "store-failed", "Service Unavailable",

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/parties.h"
 #include "daemon/reviews.h"
 
 static int list_review(void *ctx, const char *review, uint64_t epoch)
@@ -120,25 +121,20 @@ int route_records_post(struct request *req)
 		}
 		kind = env.kind;
 	}
-	rc = reviews_add_record(req->srv, record, kind, &seq, &err);
-	if (rc == PLM_ERR_IO || rc == PLM_ERR_NOMEM || rc == PLM_ERR_CORRUPT) {
-		r = http_problem(req, 503, "store-failed", "Service Unavailable",
-		                 "the server could not store the record; try again later");
-	} else if (rc == PLM_ERR_NOTFOUND) {
-		r = http_problem(req, 404, "not-found", "Not Found", "there is nothing at %s",
-		                 req->path);
-	} else if (rc != 0 && rc != PLM_ERR_EXISTS) {
-		metrics_reject(&req->srv->metrics, REJECT_FORBIDDEN);
-		req->reject_reason = "refused_by_policy";
-		r = http_problem(req, rc == PLM_ERR_POLICY ? 403 : 409,
-		                 rc == PLM_ERR_POLICY ? "policy" : "conflict",
-		                 rc == PLM_ERR_POLICY ? "Forbidden" : "Conflict", "%s",
-		                 err.message);
-	} else {
-		r = http_json(req, rc == 0 ? 201 : 200,
-		              json_pack("{s:I, s:o}", "seq", (json_int_t)seq, "id",
-		                        json_hex(record->id, PLM_HASH_BYTES)));
+	/* A parties disclosure uses the parties group's current key (§5.6). */
+	if (record->type == PLM_RECORD_DISCLOSURE &&
+	    record->body.disclosure.scope == PLM_DISCLOSE_PARTIES &&
+	    record->body.disclosure.parties_epoch != parties_current_epoch(req->srv)) {
+		r = http_problem(req, 409, "conflict", "Conflict",
+		                 "this disclosure wraps the key under epoch %llu of the "
+		                 "parties group, which is at epoch %llu; sync and disclose "
+		                 "again",
+		                 (unsigned long long)record->body.disclosure.parties_epoch,
+		                 (unsigned long long)parties_current_epoch(req->srv));
+		goto out;
 	}
+	rc = reviews_add_record(req->srv, record, kind, &seq, &err);
+	r = answer_record_stored(req, rc, &err, record, seq);
 out:
 	plm_record_free(record);
 	return r;

@@ -84,6 +84,10 @@ int store_list_records(struct store *s, const char *review, uint64_t after,
                        unsigned limit,
                        int (*fn)(void *ctx, const struct store_record *rec),
                        void *ctx, plm_error *err);
+/* Calls FN for the records of TYPE in every review with seq > AFTER. */
+int store_list_type(struct store *s, int type, uint64_t after, unsigned limit,
+                    int (*fn)(void *ctx, const struct store_record *rec), void *ctx,
+                    plm_error *err);
 /* 1 if FPR is a member of REVIEW's newest roster. */
 int store_is_member(struct store *s, const char *review,
                     const unsigned char fpr[PLM_FPR_BYTES]);

@@ -460,10 +460,14 @@ out:
 	return r;
 }
 
-int store_list_records(struct store *s, const char *review, uint64_t after,
-                       unsigned limit,
-                       int (*fn)(void *ctx, const struct store_record *rec),
-                       void *ctx, plm_error *err)
+/*
+ * The records with seq > AFTER, in log order, at most LIMIT: of REVIEW when
+ * REVIEW is not NULL, else of TYPE in every review. FN gets each.
+ */
+static int list_records_where(struct store *s, const char *review, int type,
+                              uint64_t after, unsigned limit,
+                              int (*fn)(void *ctx, const struct store_record *rec),
+                              void *ctx, plm_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	struct store_record rec;
@@ -471,13 +475,21 @@ int store_list_records(struct store *s, const char *review, uint64_t after,
 
 	pthread_mutex_lock(&s->lock);
 	if (sqlite3_prepare_v2(s->db,
-	                       "SELECT id, seq, type, subject, epoch, bytes FROM records"
-	                       " WHERE review = ? AND seq > ? ORDER BY seq LIMIT ?",
+	                       review != NULL
+	                           ? "SELECT id, seq, type, subject, epoch, bytes, review"
+	                             " FROM records WHERE review = ? AND seq > ?"
+	                             " ORDER BY seq LIMIT ?"
+	                           : "SELECT id, seq, type, subject, epoch, bytes, review"
+	                             " FROM records WHERE type = ? AND seq > ?"
+	                             " ORDER BY seq LIMIT ?",
 	                       -1, &st, NULL) != SQLITE_OK) {
 		r = db_error(s, err, "list records");
 		goto out;
 	}
-	sqlite3_bind_text(st, 1, review, -1, SQLITE_STATIC);
+	if (review != NULL)
+		sqlite3_bind_text(st, 1, review, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int(st, 1, type);
 	sqlite3_bind_int64(st, 2, after == UINT64_MAX ? -1 : (sqlite3_int64)after);
 	sqlite3_bind_int(st, 3, (int)limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -485,7 +497,8 @@ int store_list_records(struct store *s, const char *review, uint64_t after,
 		memcpy(rec.id, sqlite3_column_blob(st, 0), 32);
 		rec.seq = (uint64_t)sqlite3_column_int64(st, 1);
 		rec.type = sqlite3_column_int(st, 2);
-		snprintf(rec.review, sizeof(rec.review), "%s", review);
+		snprintf(rec.review, sizeof(rec.review), "%s",
+		         (const char *)sqlite3_column_text(st, 6));
 		if (sqlite3_column_bytes(st, 3) == 32) {
 			memcpy(rec.subject, sqlite3_column_blob(st, 3), 32);
 			rec.has_subject = 1;
@@ -502,6 +515,21 @@ out:
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&s->lock);
 	return r;
+}
+
+int store_list_records(struct store *s, const char *review, uint64_t after,
+                       unsigned limit,
+                       int (*fn)(void *ctx, const struct store_record *rec),
+                       void *ctx, plm_error *err)
+{
+	return list_records_where(s, review, 0, after, limit, fn, ctx, err);
+}
+
+int store_list_type(struct store *s, int type, uint64_t after, unsigned limit,
+                    int (*fn)(void *ctx, const struct store_record *rec), void *ctx,
+                    plm_error *err)
+{
+	return list_records_where(s, NULL, type, after, limit, fn, ctx, err);
 }
 
 int store_is_member(struct store *s, const char *review,

@@ -39,6 +39,9 @@ static const struct plm_record_body_ops record_types[] = {
     {PLM_RECORD_HISTORY_GRANT, "history_grant", plm_history_grant_body_check,
      plm_history_grant_body_encode, plm_history_grant_body_decode,
      plm_history_grant_body_free},
+    {PLM_RECORD_PARTIES_ROSTER, "parties_roster", plm_parties_roster_body_check,
+     plm_parties_roster_body_encode, plm_parties_roster_body_decode,
+     plm_parties_roster_body_free},
 };
 
 static const struct plm_record_body_ops *record_ops(int type)
@@ -418,6 +421,8 @@ const char *plm_record_review(const plm_record *record)
 		return record->body.stage.review_id;
 	case PLM_RECORD_HISTORY_GRANT:
 		return record->body.history_grant.review_id;
+	case PLM_RECORD_PARTIES_ROSTER:
+		return PLM_PARTIES_REVIEW_ID;
 	}
 	return NULL;
 }

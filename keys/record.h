@@ -62,6 +62,8 @@
 
 /* The review id reserved for the deployment-wide parties group. */
 #define PLM_PARTIES_REVIEW_ID "parties"
+/* The one channel of the parties group's epoch keys (§5.12). */
+#define PLM_PARTIES_CHANNEL "parties"
 
 /*
  * Record types. To add one: a number here, a body struct in plm_record's
@@ -77,7 +79,8 @@ enum plm_record_type {
 	PLM_RECORD_STAGE = 7,
 	PLM_RECORD_ENROLLMENT = 8,
 	PLM_RECORD_HISTORY_GRANT = 9,
-	/* 10 and up: reserved for later types */
+	PLM_RECORD_PARTIES_ROSTER = 10, /* who is in the parties group (§5.12) */
+	/* 11 and up: reserved for later types */
 };
 
 /* What a certificate's keys may be used for. */
@@ -236,6 +239,23 @@ typedef struct plm_history_grant {
 } plm_history_grant;
 
 /*
+ * PROTOCOL.md §5.12 - who is in the deployment-wide parties group at one
+ * epoch, signed by the root; chained like a review's roster. PREV_KEY is
+ * the channel key of epoch - 1 wrapped under this epoch's (all zero for
+ * epoch 1), so that every member reads what was disclosed before they
+ * joined, and no later key reaches anyone removed.
+ */
+typedef struct plm_parties_roster {
+	uint64_t epoch;                            /* >= 1 */
+	unsigned char prev_roster[PLM_HASH_BYTES]; /* zero iff epoch == 1 */
+	unsigned char policy_digest[PLM_HASH_BYTES];
+	unsigned char prev_key[PLM_WRAPPED_KEY_BYTES]; /* zero iff epoch == 1 */
+	uint16_t n_members;
+	plm_roster_member *members; /* owned, ascending fingerprints */
+	uint64_t created_at;
+} plm_parties_roster;
+
+/*
  * One record in memory. TYPE selects the member of BODY. SIGNER, SIGNATURE,
  * ID and ENCODING are set by plm_record_decode and plm_record_encode_sign;
  * ENCODING (owned) is the complete byte string they were made from, kept so
@@ -258,6 +278,7 @@ typedef struct plm_record {
 		plm_stage stage;
 		plm_enrollment enrollment;
 		plm_history_grant history_grant;
+		plm_parties_roster parties;
 	} body;
 } plm_record;
 
@@ -338,6 +359,10 @@ int plm_record_expect_type(const plm_record *record, int type, plm_error *err);
 /* The fingerprint of the keys a certificate certifies. */
 void plm_certificate_fingerprint(unsigned char out[PLM_FPR_BYTES],
                                  const plm_certificate *certificate);
+
+/* The member with FINGERPRINT among N MEMBERS in ascending order, or NULL. */
+const plm_roster_member *plm_members_find(uint16_t n, const plm_roster_member *members,
+                                          const unsigned char fingerprint[PLM_FPR_BYTES]);
 
 /*
  * Allocates room for N zeroed members in ROSTER (which must have none yet)
@@ -477,6 +502,44 @@ int plm_history_grant_build(plm_record **out, const plm_record *roster,
 int plm_history_grant_open(const plm_record *grant, uint64_t epoch, const char *channel,
                            const plm_record *epoch_keys, const plm_identity *me,
                            unsigned char **key, plm_error *err);
+/* ---- the parties group (PROTOCOL.md §5.12, keys/parties.c) ------------ */
+
+/*
+ * Allocates N zeroed members for parties roster P (which has none yet);
+ * PLM_ERR_LIMIT outside 1..PLM_ROSTER_MEMBERS_MAX. They go with the record.
+ */
+int plm_parties_members_alloc(plm_parties_roster *p, size_t n, plm_error *err);
+
+/* Sorts P's members by fingerprint (duplicates stay; the encoder refuses them). */
+void plm_parties_sort(plm_parties_roster *p);
+
+/*
+ * Checks that parties roster NEXT may follow PREV (both type
+ * parties_roster, PLM_ERR_TYPE): next epoch = prev epoch + 1 and
+ * prev_roster = PREV's record id (PLM_ERR_MISMATCH). Signatures aside.
+ */
+int plm_parties_check_successor(const plm_record *prev, const plm_record *next,
+                                plm_error *err);
+
+/*
+ * Sets P->prev_key: PREV_KEY (the channel key of epoch P->epoch - 1)
+ * wrapped under KEY (this epoch's), associated data "palermo/v1/parties-
+ * chain" NUL || u64 epoch. P->epoch must be at least 2.
+ */
+int plm_parties_chain_wrap(plm_parties_roster *p,
+                           const unsigned char prev_key[PLM_KEY_BYTES],
+                           const unsigned char key[PLM_KEY_BYTES], plm_error *err);
+
+/*
+ * The channel key of epoch E - 1 from parties roster RECORD of epoch E and
+ * KEY, the channel key of epoch E: *PREV (plm_secret_alloc memory, caller
+ * frees with plm_secret_free). PLM_ERR_KEY if it does not unwrap,
+ * PLM_ERR_NOTFOUND for epoch 1. WARNING: check the result against the
+ * commitment of epoch E - 1 (plm_epoch_keys_check_key) before using it.
+ */
+int plm_parties_chain_unwrap(const plm_record *record, const unsigned char key[PLM_KEY_BYTES],
+                             unsigned char **prev, plm_error *err);
+
 
 /* ---- enrollment (PROTOCOL.md §5.10) ----------------------------------- */
 

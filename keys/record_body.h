@@ -62,6 +62,16 @@ int plm_record_is_zero(const unsigned char *p, size_t n);
 int plm_record_need(plm_rbuf *r, const char *field, size_t count,
                     size_t min_entry_bytes);
 
+/*
+ * A member list as rosters (§5.4) and the parties roster (§5.12) carry it:
+ * u16 count, then fingerprint, user_id, state, role each (roster.c).
+ */
+int plm_members_check(const char *what, uint16_t n, const plm_roster_member *members,
+                      plm_error *err);
+void plm_members_encode(plm_wbuf *b, uint16_t n, const plm_roster_member *members);
+/* Reads the count and the members into a new array (*MEMBERS, malloc'ed). */
+int plm_members_decode(plm_rbuf *r, uint16_t *n, plm_roster_member **members);
+
 /* Per-type body functions (see the struct above). */
 int plm_certificate_body_check(const plm_record *record, plm_error *err);
 void plm_certificate_body_encode(plm_wbuf *b, const plm_record *record);
@@ -101,5 +111,10 @@ void plm_history_grant_body_free(plm_record *record);
 int plm_enrollment_body_check(const plm_record *record, plm_error *err);
 void plm_enrollment_body_encode(plm_wbuf *b, const plm_record *record);
 void plm_enrollment_body_decode(plm_rbuf *r, plm_record *record);
+
+int plm_parties_roster_body_check(const plm_record *record, plm_error *err);
+void plm_parties_roster_body_encode(plm_wbuf *b, const plm_record *record);
+void plm_parties_roster_body_decode(plm_rbuf *r, plm_record *record);
+void plm_parties_roster_body_free(plm_record *record);
 
 #endif

@@ -71,45 +71,50 @@ static int check_instruments(const plm_roster *ro, plm_error *err)
 	return 0;
 }
 
-/* Checks the members of RO: count, strings, ascending unique fingerprints. */
-static int check_members(const plm_roster *ro, plm_error *err)
+/*
+ * Checks a member list (rosters §5.4, the parties roster §5.12): count,
+ * strings, ascending unique fingerprints. WHAT names the body in messages.
+ */
+int plm_members_check(const char *what, uint16_t n, const plm_roster_member *members,
+                      plm_error *err)
 {
 	const plm_roster_member *m;
 	char field[48];
 	size_t i;
 	int r;
 
-	if (ro->n_members < 1 || ro->n_members > PLM_ROSTER_MEMBERS_MAX)
-		return plm_error_set(err, PLM_ERR_LIMIT,
-		                     "roster: a review has 1 to %d members, not %u",
-		                     PLM_ROSTER_MEMBERS_MAX, ro->n_members);
-	if (ro->members == NULL)
+	if (n < 1 || n > PLM_ROSTER_MEMBERS_MAX)
+		return plm_error_set(err, PLM_ERR_LIMIT, "%s: a %s has 1 to %d members, not %u",
+		                     what, strcmp(what, "roster") == 0 ? "review" : "group",
+		                     PLM_ROSTER_MEMBERS_MAX, n);
+	if (members == NULL)
 		return plm_error_set(err, PLM_ERR_INVALID,
-		                     "roster: n_members is set but the members are "
-		                     "missing (use plm_roster_members_alloc)");
-	for (i = 0; i < ro->n_members; i++) {
-		m = &ro->members[i];
+		                     "%s: n_members is set but the members are "
+		                     "missing (use plm_roster_members_alloc)",
+		                     what);
+	for (i = 0; i < n; i++) {
+		m = &members[i];
 		snprintf(field, sizeof(field), "members[%zu].user_id", i);
-		if ((r = PLM_CHECK_STR(err, "roster", field, m->user_id, 1,
+		if ((r = PLM_CHECK_STR(err, what, field, m->user_id, 1,
 		                       PLM_RECORD_ID_MAX, PLM_STR_ID)) != 0)
 			return r;
 		snprintf(field, sizeof(field), "members[%zu].state", i);
-		if ((r = PLM_CHECK_STR(err, "roster", field, m->state,
+		if ((r = PLM_CHECK_STR(err, what, field, m->state,
 		                       PLM_RECORD_STATE_MIN, PLM_RECORD_STATE_MAX,
 		                       PLM_STR_STATE)) != 0)
 			return r;
 		snprintf(field, sizeof(field), "members[%zu].role", i);
-		if ((r = PLM_CHECK_STR(err, "roster", field, m->role, 1,
+		if ((r = PLM_CHECK_STR(err, what, field, m->role, 1,
 		                       PLM_RECORD_NAME_MAX, PLM_STR_NAME)) != 0)
 			return r;
-		if (i > 0 && memcmp(ro->members[i - 1].fingerprint, m->fingerprint,
+		if (i > 0 && memcmp(members[i - 1].fingerprint, m->fingerprint,
 		                    PLM_FPR_BYTES) >= 0)
 			return plm_error_set(
 			    err, PLM_ERR_FORMAT,
-			    "roster: members must be listed once each, "
+			    "%s: members must be listed once each, "
 			    "in ascending order of fingerprint; member "
 			    "%zu (%s) breaks that order",
-			    i, m->user_id);
+			    what, i, m->user_id);
 	}
 	return 0;
 }
@@ -157,14 +162,31 @@ int plm_roster_body_check(const plm_record *record, plm_error *err)
 			                     "after %s",
 			                     ro->languages[i], ro->languages[i - 1]);
 	}
-	return check_members(ro, err);
+	return plm_members_check("roster", ro->n_members, ro->members, err);
+}
+
+void plm_members_encode(plm_wbuf *b, uint16_t n, const plm_roster_member *members)
+{
+	const plm_roster_member *m;
+	size_t i;
+
+	plm_wbuf_u16(b, n);
+	for (i = 0; i < n; i++) {
+		m = &members[i];
+		plm_wbuf_put(b, m->fingerprint, PLM_FPR_BYTES);
+		plm_wbuf_str(b, "user_id", m->user_id, 1, 1, PLM_RECORD_ID_MAX,
+		             PLM_STR_ID);
+		plm_wbuf_str(b, "state", m->state, 1, PLM_RECORD_STATE_MIN,
+		             PLM_RECORD_STATE_MAX, PLM_STR_STATE);
+		plm_wbuf_str(b, "role", m->role, 1, 1, PLM_RECORD_NAME_MAX,
+		             PLM_STR_NAME);
+	}
 }
 
 void plm_roster_body_encode(plm_wbuf *b, const plm_record *record)
 {
 	const plm_roster *ro = &record->body.roster;
 	const plm_roster_instrument *in;
-	const plm_roster_member *m;
 	size_t i, j;
 
 	plm_wbuf_str(b, "review_id", ro->review_id, 1, 1, PLM_RECORD_ID_MAX,
@@ -190,25 +212,40 @@ void plm_roster_body_encode(plm_wbuf *b, const plm_record *record)
 	plm_wbuf_u8(b, ro->n_languages);
 	for (i = 0; i < ro->n_languages; i++)
 		plm_wbuf_str(b, "language", ro->languages[i], 1, 2, 2, PLM_STR_LANG);
-	plm_wbuf_u16(b, ro->n_members);
-	for (i = 0; i < ro->n_members; i++) {
-		m = &ro->members[i];
-		plm_wbuf_put(b, m->fingerprint, PLM_FPR_BYTES);
-		plm_wbuf_str(b, "user_id", m->user_id, 1, 1, PLM_RECORD_ID_MAX,
-		             PLM_STR_ID);
-		plm_wbuf_str(b, "state", m->state, 1, PLM_RECORD_STATE_MIN,
-		             PLM_RECORD_STATE_MAX, PLM_STR_STATE);
-		plm_wbuf_str(b, "role", m->role, 1, 1, PLM_RECORD_NAME_MAX,
-		             PLM_STR_NAME);
-	}
+	plm_members_encode(b, ro->n_members, ro->members);
 	plm_wbuf_u64(b, ro->created_at);
+}
+
+int plm_members_decode(plm_rbuf *r, uint16_t *n, plm_roster_member **members)
+{
+	plm_roster_member *m;
+	size_t i;
+
+	if (plm_rbuf_u16(r, "n_members", n) != 0)
+		return r->status;
+	if (*n < 1 || *n > PLM_ROSTER_MEMBERS_MAX)
+		return plm_rbuf_fail(r, PLM_ERR_LIMIT, "n_members", "%u is outside 1..%d",
+		                     *n, PLM_ROSTER_MEMBERS_MAX);
+	if (plm_record_need(r, "members", *n, MEMBER_MIN_BYTES) != 0)
+		return r->status;
+	if ((*members = calloc(*n, sizeof(**members))) == NULL)
+		return plm_rbuf_fail(r, PLM_ERR_NOMEM, "members", "out of memory");
+	for (i = 0; i < *n; i++) {
+		m = &(*members)[i];
+		plm_rbuf_fixed(r, "fingerprint", m->fingerprint, PLM_FPR_BYTES);
+		PLM_READ_STR8(r, "user_id", 1, PLM_RECORD_ID_MAX, PLM_STR_ID,
+		              m->user_id);
+		PLM_READ_STR8(r, "state", PLM_RECORD_STATE_MIN, PLM_RECORD_STATE_MAX,
+		              PLM_STR_STATE, m->state);
+		PLM_READ_STR8(r, "role", 1, PLM_RECORD_NAME_MAX, PLM_STR_NAME, m->role);
+	}
+	return r->status;
 }
 
 void plm_roster_body_decode(plm_rbuf *r, plm_record *record)
 {
 	plm_roster *ro = &record->body.roster;
 	plm_roster_instrument *in;
-	plm_roster_member *m;
 	size_t i, j;
 
 	PLM_READ_STR8(r, "review_id", 1, PLM_RECORD_ID_MAX, PLM_STR_ID, ro->review_id);
@@ -251,28 +288,8 @@ void plm_roster_body_decode(plm_rbuf *r, plm_record *record)
 	}
 	for (i = 0; i < ro->n_languages; i++)
 		PLM_READ_STR8(r, "language", 2, 2, PLM_STR_LANG, ro->languages[i]);
-	if (plm_rbuf_u16(r, "n_members", &ro->n_members) != 0)
+	if (plm_members_decode(r, &ro->n_members, &ro->members) != 0)
 		return;
-	if (ro->n_members < 1 || ro->n_members > PLM_ROSTER_MEMBERS_MAX) {
-		plm_rbuf_fail(r, PLM_ERR_LIMIT, "n_members", "%u is outside 1..%d",
-		              ro->n_members, PLM_ROSTER_MEMBERS_MAX);
-		return;
-	}
-	if (plm_record_need(r, "members", ro->n_members, MEMBER_MIN_BYTES) != 0)
-		return;
-	if ((ro->members = calloc(ro->n_members, sizeof(*ro->members))) == NULL) {
-		plm_rbuf_fail(r, PLM_ERR_NOMEM, "members", "out of memory");
-		return;
-	}
-	for (i = 0; i < ro->n_members; i++) {
-		m = &ro->members[i];
-		plm_rbuf_fixed(r, "fingerprint", m->fingerprint, PLM_FPR_BYTES);
-		PLM_READ_STR8(r, "user_id", 1, PLM_RECORD_ID_MAX, PLM_STR_ID,
-		              m->user_id);
-		PLM_READ_STR8(r, "state", PLM_RECORD_STATE_MIN, PLM_RECORD_STATE_MAX,
-		              PLM_STR_STATE, m->state);
-		PLM_READ_STR8(r, "role", 1, PLM_RECORD_NAME_MAX, PLM_STR_NAME, m->role);
-	}
 	plm_rbuf_u64(r, "created_at", &ro->created_at);
 }
 
@@ -346,29 +363,34 @@ void plm_roster_sort(plm_roster *roster)
 		      compare_members);
 }
 
-const plm_roster_member *
-plm_roster_find_member(const plm_roster *roster,
-                       const unsigned char fingerprint[PLM_FPR_BYTES])
+const plm_roster_member *plm_members_find(uint16_t n, const plm_roster_member *members,
+                                          const unsigned char fingerprint[PLM_FPR_BYTES])
 {
 	size_t lo = 0, hi, mid;
 	int c;
 
-	if (roster->members == NULL)
+	if (members == NULL)
 		return NULL;
 	/* Members are in strictly ascending order of fingerprint (§5.4). */
-	hi = roster->n_members;
+	hi = n;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		c = memcmp(fingerprint, roster->members[mid].fingerprint,
-		           PLM_FPR_BYTES);
+		c = memcmp(fingerprint, members[mid].fingerprint, PLM_FPR_BYTES);
 		if (c == 0)
-			return &roster->members[mid];
+			return &members[mid];
 		if (c < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
 	return NULL;
+}
+
+const plm_roster_member *
+plm_roster_find_member(const plm_roster *roster,
+                       const unsigned char fingerprint[PLM_FPR_BYTES])
+{
+	return plm_members_find(roster->n_members, roster->members, fingerprint);
 }
 
 /* PROTOCOL.md §5.4, "Successive rosters". */

@@ -36,5 +36,6 @@ void examples_envelope(void);
 void examples_merkle(void);
 void examples_history(void);
 void examples_archive(void);
+void examples_parties(void);
 
 #endif

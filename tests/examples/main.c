@@ -107,5 +107,6 @@ int main(void)
 	examples_history();
 	rng_counter = (uint64_t)9 << 32;
 	examples_archive();
+	examples_parties();
 	return 0;
 }

@@ -122,6 +122,14 @@ example not-member outsider GET "/v1/reviews/$REVIEW/envelopes"
 now=$(date +%s)
 api ita_fp GET /v1/reviews --nonce Tm9uY2VPbmNlT25seQ --created "$now" >/dev/null
 example replay ita_fp GET /v1/reviews --nonce Tm9uY2VPbmNlT25seQ --created "$now"
+plmtest disclose --seed "$ID/ita_fp" --review "$REVIEW" --id "$(cat a5.id)" --to public \
+	--out public.rec >/dev/null
+api ita_fp POST "/v1/reviews/$REVIEW/records" --body public.rec >/dev/null
+example disclosures-list sec GET /v1/disclosures
+example disclosure-rosters sec GET "/v1/disclosures/$REVIEW/rosters"
+example parties-list outsider GET /v1/parties/records
+body_note="$(wc -c <"$ID/roster.1") bytes: a review's roster, posted by a member"
+example parties-post ita_fp POST /v1/parties/records --body "$ID/roster.1"
 daemon_stop
 exec 3>&-
 if [ -z "$doc" ]; then

@@ -13,6 +13,10 @@
  *   plmtest epoch-keys --root SEED --roster FILE --keys-out FILE [--omit U] SEED...
  *   plmtest stage --seed SEED --review ID --seq N --from A --to B
  *   plmtest agree --seed SEED --review ID --id HEX --kind K --state S
+ *   plmtest disclose --seed SEED --review ID --id ENVELOPE --to parties|public
+ *                    [--epoch N]               a disclosure (random key)
+ *   plmtest parties-roster --root SEED --policy FILE [--prev FILE] --member ...
+ *   plmtest parties-keys --root SEED --roster FILE --out FILE SEED...
  *   plmtest seal --seed SEED --keys FILE --review ID --channel C ...
  *                [--field KEY=VALUE] [--epoch-keys RECORD instead of --keys]
  *   plmtest open|verify --author SEED|CERT --in FILE [--keys FILE]
@@ -617,6 +621,25 @@ static int parse_member(const char *spec, plm_roster_member *m)
  *        --sur ST --cluster C --instrument NAME:ST,ST... --language LL...
  *        --member SEED:user:STATE:role... --out FILE
  */
+/*
+ * What roster and parties-roster start from: the --root identity, the
+ * --policy, and the --prev record of TYPE if given. The caller frees them.
+ */
+static int roster_inputs(struct opts *o, int type, plm_identity **root,
+                         plm_policy **policy, plm_record **prev)
+{
+	plm_error err;
+	int r;
+
+	if ((r = load_identity(o->root, root)) != 0)
+		return r;
+	if (plm_policy_load(o->policy, policy, &err) != 0)
+		return fail("%s", err.message);
+	if (o->prev != NULL)
+		return load_record(o->prev, type, prev);
+	return 0;
+}
+
 static int cmd_roster(struct opts *o, int argc, char **argv)
 {
 	plm_identity *root = NULL;
@@ -634,13 +657,7 @@ static int cmd_roster(struct opts *o, int argc, char **argv)
 		return 2;
 	if (o->n_instruments == 0 || o->n_languages == 0 || o->n_members == 0)
 		return fail("a roster needs --instrument, --language and --member"), 2;
-	if ((r = load_identity(o->root, &root)) != 0)
-		goto out;
-	if (plm_policy_load(o->policy, &policy, &err) != 0) {
-		r = fail("%s", err.message);
-		goto out;
-	}
-	if (o->prev != NULL && (r = load_record(o->prev, PLM_RECORD_ROSTER, &prev)) != 0)
+	if ((r = roster_inputs(o, PLM_RECORD_ROSTER, &root, &policy, &prev)) != 0)
 		goto out;
 	if (plm_record_new(&rec, PLM_RECORD_ROSTER, &err) != 0) {
 		r = fail("%s", err.message);
@@ -862,6 +879,157 @@ static int cmd_agree(struct opts *o, int argc, char **argv)
 	    (r = copy_str(a->state, sizeof(a->state), o->state, "--state")) != 0)
 		goto out;
 	a->created_at = o->have_created ? o->created : (uint64_t)time(NULL);
+	r = sign_and_write(rec, signer, o->out);
+out:
+	plm_record_free(rec);
+	plm_identity_free(signer);
+	return r;
+}
+
+/*
+ * parties-roster --root SEED --policy FILE [--prev FILE] [--epoch N]
+ *                --member SEED:USER:STATE:ROLE... --out FILE
+ * A parties roster (PROTOCOL.md §5.12); after --prev, its prev_key wraps a
+ * random key under another (the server cannot tell: it holds no key).
+ * parties-keys --root SEED --roster FILE --out FILE SEED...
+ * The group's epoch keys: a random key sealed to the SEEDs given.
+ */
+static int cmd_parties_roster(struct opts *o, int argc, char **argv)
+{
+	unsigned char k1[PLM_KEY_BYTES], k2[PLM_KEY_BYTES];
+	plm_identity *root = NULL;
+	plm_policy *policy = NULL;
+	plm_record *rec = NULL, *prev = NULL;
+	plm_parties_roster *p;
+	plm_error err;
+	size_t i;
+	int r;
+
+	(void)argv;
+	if (argc != 0 || need(o->root, "root") || need(o->policy, "policy") ||
+	    need(o->out, "out") || o->n_members == 0)
+		return 2;
+	if ((r = roster_inputs(o, PLM_RECORD_PARTIES_ROSTER, &root, &policy, &prev)) != 0)
+		goto out;
+	if (plm_record_new(&rec, PLM_RECORD_PARTIES_ROSTER, &err) != 0 ||
+	    plm_parties_members_alloc(&rec->body.parties, o->n_members, &err) != 0) {
+		r = fail("%s", err.message);
+		goto out;
+	}
+	p = &rec->body.parties;
+	p->epoch = o->have_epoch ? o->epoch : (prev ? prev->body.parties.epoch + 1 : 1);
+	if (prev != NULL)
+		memcpy(p->prev_roster, prev->id, PLM_HASH_BYTES);
+	plm_policy_digest(policy, p->policy_digest);
+	p->created_at = (uint64_t)time(NULL);
+	for (i = 0; i < o->n_members; i++)
+		if ((r = parse_member(o->members[i], &p->members[i])) != 0)
+			goto out;
+	plm_parties_sort(p);
+	randombytes_buf(k1, sizeof(k1));
+	randombytes_buf(k2, sizeof(k2));
+	if (p->epoch > 1 && plm_parties_chain_wrap(p, k1, k2, &err) != 0) {
+		r = fail("%s", err.message);
+		goto out;
+	}
+	r = sign_and_write(rec, root, o->out);
+out:
+	plm_record_free(rec);
+	plm_record_free(prev);
+	plm_policy_free(policy);
+	plm_identity_free(root);
+	return r;
+}
+
+static int cmd_parties_keys(struct opts *o, int argc, char **argv)
+{
+	plm_pubkeys pub[MAX_LIST];
+	plm_identity *root = NULL, *id = NULL;
+	plm_record *roster = NULL, *rec = NULL;
+	unsigned char *key = NULL;
+	plm_channel_grant g;
+	plm_error err;
+	int i, r;
+
+	if (argc < 1 || argc > MAX_LIST || need(o->root, "root") || need(o->roster, "roster") ||
+	    need(o->out, "out"))
+		return 2;
+	if ((r = load_identity(o->root, &root)) != 0 ||
+	    (r = load_record(o->roster, PLM_RECORD_PARTIES_ROSTER, &roster)) != 0)
+		goto out;
+	for (i = 0; i < argc; i++) {
+		if ((r = load_identity(argv[i], &id)) != 0)
+			goto out;
+		pub[i] = id->pub;
+		plm_identity_free(id);
+		id = NULL;
+	}
+	if (plm_key_new(&key, &err) != 0) {
+		r = fail("%s", err.message);
+		goto out;
+	}
+	g.name = PLM_PARTIES_CHANNEL;
+	g.key = key;
+	g.recipients = pub;
+	g.n_recipients = (size_t)argc;
+	if (plm_epoch_keys_build(&rec, PLM_PARTIES_REVIEW_ID, roster->body.parties.epoch,
+	                         roster->id, &g, 1, &err) != 0) {
+		r = fail("%s", err.message);
+		goto out;
+	}
+	r = sign_and_write(rec, root, o->out);
+out:
+	plm_secret_free(key);
+	plm_record_free(rec);
+	plm_record_free(roster);
+	plm_identity_free(root);
+	return r;
+}
+
+/*
+ * disclose: a disclosure record (PROTOCOL.md §5.6) of envelope --id in
+ * --review, signed by --seed, to --to parties (--epoch: the parties epoch)
+ * or public. The document key is random: the server cannot check it, and
+ * this is for the server's rules only.
+ */
+static int cmd_disclose(struct opts *o, int argc, char **argv)
+{
+	unsigned char key[PLM_KEY_BYTES], group_key[PLM_KEY_BYTES];
+	plm_identity *signer = NULL;
+	plm_record *rec = NULL;
+	plm_disclosure *d;
+	plm_error err;
+	size_t len = 0;
+	int r;
+
+	(void)argv;
+	if (argc != 0 || need(o->seed, "seed") || need(o->review, "review") ||
+	    need(o->id, "id") || need(o->to, "to") || need(o->out, "out"))
+		return 2;
+	if ((r = load_identity(o->seed, &signer)) != 0)
+		return r;
+	if (plm_record_new(&rec, PLM_RECORD_DISCLOSURE, &err) != 0) {
+		r = fail("%s", err.message);
+		goto out;
+	}
+	d = &rec->body.disclosure;
+	if ((r = copy_str(d->review_id, sizeof(d->review_id), o->review, "--review")) != 0)
+		goto out;
+	if (sodium_hex2bin(d->envelope_id, PLM_HASH_BYTES, o->id, strlen(o->id), NULL, &len,
+	                   NULL) != 0 ||
+	    len != PLM_HASH_BYTES) {
+		r = fail("--id takes the envelope id, 64 hex digits");
+		goto out;
+	}
+	d->scope = strcmp(o->to, "public") == 0 ? PLM_DISCLOSE_PUBLIC : PLM_DISCLOSE_PARTIES;
+	d->parties_epoch = d->scope == PLM_DISCLOSE_PARTIES ? (o->epoch ? o->epoch : 1) : 0;
+	d->created_at = (uint64_t)time(NULL);
+	randombytes_buf(key, sizeof(key));
+	randombytes_buf(group_key, sizeof(group_key));
+	if (plm_disclosure_set_key(d, key, group_key, &err) != 0) {
+		r = fail("%s", err.message);
+		goto out;
+	}
 	r = sign_and_write(rec, signer, o->out);
 out:
 	plm_record_free(rec);
@@ -1594,6 +1762,9 @@ static const struct {
     {"epoch-keys", cmd_epoch_keys},
     {"stage", cmd_stage},
     {"agree", cmd_agree},
+    {"disclose", cmd_disclose},
+    {"parties-roster", cmd_parties_roster},
+    {"parties-keys", cmd_parties_keys},
     {"seal", cmd_seal},
     {"open", cmd_open},
     {"verify", cmd_verify},
