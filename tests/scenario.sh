@@ -144,6 +144,11 @@ step '4. France and Brazil read it, coordinate, send feedback; Italy answers' '
 	remember "Answer on the material benefit" &&
 	pal bra_exp sync >/dev/null && pal bra_exp --json list "$REVIEW" >bra2.json &&
 	jq -e ".documents[] | select(.title == \"Answer on the material benefit\")" bra2.json >/dev/null &&
+	pal ita_obs sync >/dev/null &&
+	(cd "$S" && pal ita_obs get -o obs.yaml "$(cat "$S/final.id")" >/dev/null) &&
+	! (echo "A remark." | pal ita_obs send "$REVIEW" >/dev/null 2>"$S/obs.err") &&
+	grep -q "observer" "$S/obs.err" &&
+	tell "Sara, Italy'"'"'s observer, read the responses; her attempt to write was refused." &&
 	tell "France and Brazil decrypted the questionnaire; their experts divided the work" &&
 	tell "on the reviewers channel (Italy holds no key to it); France sent written" &&
 	tell "feedback, Brazil a question; in the dialogue Italy answered it." &&
@@ -195,6 +200,26 @@ step '6. the reviewers draft the list of observations and the summary; all agree
 	tell "France drafted the list of observations; the focal points of Italy, France" &&
 	tell "and Brazil each signed an agreement to its exact digest, and it became final." &&
 	tell "Brazil drafted the summary, agreed the same way (an expert'"'"'s agreement is refused)."
+'
+
+step '7. Italy discloses its responses to all States parties; Germany reads them' '
+	pal root admin parties add it-fp-verdi:focal_point it-exp-bianchi:expert \
+		fr-fp-martin:focal_point fr-exp-durand:expert br-fp-souza:focal_point \
+		br-exp-silva:expert de-fp-weber:focal_point >/dev/null &&
+	pal ita_fp2 sync >/dev/null &&
+	pal ita_fp2 disclose "$(cat "$S/final.id")" --to parties >/dev/null &&
+	exit_is 5 pal fra_fp disclose "$(cat "$S/feedback.id")" --to parties 2>/dev/null &&
+	pal deu_fp sync >/dev/null &&
+	pal deu_fp --json disclosed >disclosed.json &&
+	grep -q "$(cat "$S/final.id")" disclosed.json &&
+	mkdir -p "$S/deu" &&
+	(cd "$S/deu" && pal deu_fp get -o responses.yaml "$(cat "$S/final.id")" >/dev/null) &&
+	cmp "$S/filled.yaml" "$S/deu/responses.yaml" &&
+	tell "The secretariat put every focal point and expert of the States parties in" &&
+	tell "the parties group (its own roster and key). Luca disclosed Italy'"'"'s final" &&
+	tell "responses to it: one signed record re-wrapping the document key, no upload." &&
+	tell "Anna Weber of Germany, on no roster of this review, decrypted them; a" &&
+	tell "reviewing State'"'"'s attempt to disclose France'"'"'s feedback was refused."
 '
 
 step '8. the secretariat seals the archive; it verifies with no keys and no state' '
