@@ -61,16 +61,6 @@ static int word_set_add(struct word_set *set, const char *word, size_t len)
 	return 1;
 }
 
-static const struct command *command_named(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < commands_count; i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
-	return NULL;
-}
-
 static int print_commands(void)
 {
 	size_t i;
@@ -235,7 +225,7 @@ int cmd___complete(struct cli *cli, int argc, char **argv)
 	if (strcmp(argv[1], "commands") == 0)
 		return argc == 2 ? print_commands() : EXIT_USAGE;
 	if (strcmp(argv[1], "options") == 0 || strcmp(argv[1], "subcommands") == 0) {
-		if (argc < 3 || (cmd = command_named(argv[2])) == NULL)
+		if (argc < 3 || (cmd = find_command(argv[2])) == NULL)
 			return EXIT_NOTFOUND;
 		if (argv[1][0] == 'o')
 			return argc == 3 ? print_options(cmd->usage) : EXIT_USAGE;
