@@ -96,8 +96,8 @@ _palermo() {
 		"questionnaire submit" | "admin review add" | "admin review remove" | \
 		"admin review advance" | "admin review grant")
 		COMPREPLY=($(compgen -W "$(_palermo_ids reviews)" -- "$cur")) ;;
-	get | agree) COMPREPLY=($(compgen -W "$(_palermo_ids documents)" -- "$cur")) ;;
-	"send "* | "questionnaire "* | "archive verify" | "archive open")
+	get | agree | disclose) COMPREPLY=($(compgen -W "$(_palermo_ids documents)" -- "$cur")) ;;
+	"send "* | "questionnaire "* | "archive verify" | "archive open" | verify | "verify "?*)
 		COMPREPLY=($(compgen -f -- "$cur")) ;;
 	*) [ -n "$subs" ] && COMPREPLY=($(compgen -W "$subs" -- "$cur")) ;;
 	esac
