@@ -97,6 +97,8 @@ struct command {
 
 extern const struct command commands[];
 extern const size_t commands_count;
+/* The command NAME of the table (client/main.c), or NULL. */
+const struct command *find_command(const char *name);
 
 /* Prints CMD's usage on F. */
 void cli_usage(const struct command *cmd, FILE *f);

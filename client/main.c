@@ -83,7 +83,7 @@ static void print_usage(FILE *f)
 	      f);
 }
 
-static const struct command *find_command(const char *name)
+const struct command *find_command(const char *name)
 {
 	size_t i;
 

@@ -1,34 +1,49 @@
-# bash completion for palermo(1): commands, each command's options, and
-# the review and document ids this client knows (`palermo __complete`,
-# which reads the local state only: no network, no passphrase).
+# bash completion for palermo(1). The commands, each command's options and
+# subcommands come from `palermo __complete commands|options|subcommands`,
+# which reads them from the command table and the usage texts (nothing to
+# keep up to date here); the review and document ids from `palermo
+# __complete reviews|documents`, which reads the local state only: no
+# network, no passphrase. What stays here is how to complete a value.
 # Installed as PREFIX/share/bash-completion/completions/palermo.
 
-_palermo_ids() { # reviews | documents: ids from the local state of --home
+_palermo_run() { # __complete ARGS...: its words, in the home of --home
 	local home_opt=()
 	[ -n "${_palermo_home:-}" ] && home_opt=(--home "$_palermo_home")
-	palermo "${home_opt[@]}" __complete "$@" 2>/dev/null | cut -f1
+	palermo "${home_opt[@]}" __complete "$@" 2>/dev/null
+}
+
+_palermo_ids() { # reviews | documents: ids from the local state of --home
+	_palermo_run "$@" | cut -f1
+}
+
+# _palermo_value OPTION PLACEHOLDER: the words for an option's value, by
+# the placeholder its usage shows (FILE, moderate|interactive, ...).
+_palermo_value() {
+	case $1:$2 in
+	--reply-to:*) compgen -W "$(_palermo_ids documents)" -- "$cur" ;;
+	*'|'*) compgen -W "${2//|/ }" -- "$cur" ;;
+	*:FILE | *:KEY | *:KEYFILE) compgen -f -- "$cur" ;;
+	*:DIR) compgen -d -- "$cur" ;;
+	*:REVIEW) compgen -W "$(_palermo_ids reviews)" -- "$cur" ;;
+	esac
 }
 
 _palermo() {
-	local cur prev cmd sub i w
-	local commands="init whoami keys sync reviews status roster send list thread get outbox questionnaire admin report doctor help"
+	local cur prev cmd i w value opts subs words
+	local -a args
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	_palermo_home=
-	cmd= sub=
+	cmd=
 	# The command is the first word that is neither a global option nor its value.
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
-		if [ -z "$cmd" ]; then
-			case $w in
-			--home) _palermo_home=${COMP_WORDS[i + 1]}; i=$((i + 1)) ;;
-			-*) ;;
-			*) cmd=$w ;;
-			esac
-		elif [ -z "$sub" ] && [[ $w != -* ]]; then
-			sub=$w
-		fi
+		case $w in
+		--home) _palermo_home=${COMP_WORDS[i + 1]}; i=$((i + 1)) ;;
+		-*) ;;
+		*) cmd=$w; break ;;
+		esac
 	done
 	if [ -z "$cmd" ]; then
 		case $prev in
@@ -37,71 +52,54 @@ _palermo() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--home --json --quiet --no-color --help --version" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+			COMPREPLY=($(compgen -W "$(_palermo_run commands | cut -f1) help" -- "$cur"))
 		fi
 		return
 	fi
-	# Values of options.
-	case $prev in
-	--reply-to) COMPREPLY=($(compgen -W "$(_palermo_ids documents)" -- "$cur")); return ;;
-	--attach|--output|-o|--html|--new-passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--kdf) COMPREPLY=($(compgen -W "moderate interactive" -- "$cur")); return ;;
-	--usage) COMPREPLY=($(compgen -W "member secretariat" -- "$cur")); return ;;
-	--server|--trust|--invite|--user|--name|--state|--channel|--kind|--title|--lang|--party-to|--soon|--on|--max-skew|--fingerprint|--reason|--days|--expires-in|--sur|--cluster|--instrument|--language|--member|--remove|--party)
-		return ;;
-	esac
-	local opts=
-	case $cmd in
-	init) opts="--server --trust --invite --user --name --state --kdf" ;;
-	whoami) opts="--offline" ;;
-	keys) opts="--kdf --new-passphrase-file" ;;
-	sync|reviews|status|roster|outbox) opts= ;;
-	send) opts="--channel --kind --title --reply-to --attach --lang" ;;
-	list|thread) opts="--all" ;;
-	get) opts="--output --force" ;;
-	questionnaire) opts="--party-to --output --final" ;;
-	admin) opts="--server --name --user --state --kdf --usage --expires-in --fingerprint --days --reason --sur --cluster --instrument --language --member --party --remove --history --no-history" ;;
-	report) opts="--soon --on --html" ;;
-	doctor) opts="--max-skew" ;;
-	help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
-	esac
-	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
+	if [ "$cmd" = help ]; then
+		[ $((i + 1)) = "$COMP_CWORD" ] &&
+			COMPREPLY=($(compgen -W "$(_palermo_run commands | cut -f1)" -- "$cur"))
 		return
 	fi
-	case $cmd in
-	keys) [ -z "$sub" ] && COMPREPLY=($(compgen -W "export passwd" -- "$cur")) ;;
-	outbox)
-		if [ -z "$sub" ]; then
-			COMPREPLY=($(compgen -W "drop retry $(_palermo_ids reviews)" -- "$cur"))
-		fi ;;
-	questionnaire)
-		case $sub in
-		"") COMPREPLY=($(compgen -W "template check submit" -- "$cur")) ;;
-		template|submit)
-			if [ "$prev" = "$sub" ]; then
-				COMPREPLY=($(compgen -W "$(_palermo_ids reviews)" -- "$cur"))
-			else
-				COMPREPLY=($(compgen -f -- "$cur"))
-			fi ;;
-		check) COMPREPLY=($(compgen -f -- "$cur")) ;;
-		esac ;;
-	admin)
-		case $sub in
-		"") COMPREPLY=($(compgen -W "root invite requests certify recertify revoke log-key review" -- "$cur")) ;;
-		review)
-			if [ "$prev" = review ]; then
-				COMPREPLY=($(compgen -W "create add remove advance" -- "$cur"))
-			elif [ "$prev" != create ] && [[ " add remove advance " == *" $prev "* ]]; then
-				COMPREPLY=($(compgen -W "$(_palermo_ids reviews)" -- "$cur"))
-			fi ;;
-		esac ;;
-	status|roster|send|list|thread)
-		[ -z "$sub" ] || [ "$sub" = "$cur" ] &&
-			COMPREPLY=($(compgen -W "$(_palermo_ids reviews)" -- "$cur"))
-		[ "$cmd" = send ] && [ -n "$sub" ] && [ "$sub" != "$cur" ] &&
-			COMPREPLY=($(compgen -f -- "$cur")) ;;
-	get) COMPREPLY=($(compgen -W "$(_palermo_ids documents)" -- "$cur")) ;;
+	# "--option<TAB>VALUE" per line, VALUE only for an option that takes one.
+	opts=$(_palermo_run options "$cmd")
+	# The value of an option.
+	if [ "$prev" = -o ]; then
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+	fi
+	if [[ $prev == --* ]] && value=$(printf '%s\n' "$opts" | grep -m 1 -- "^$prev	"); then
+		COMPREPLY=($(_palermo_value "$prev" "${value#*	}"))
+		return
+	fi
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$(printf '%s\n' "$opts" | cut -f1) --help" -- "$cur"))
+		return
+	fi
+	# The words after the command that are neither options nor their values,
+	# as "COMMAND WORD...".
+	words=$cmd
+	for ((i = i + 1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		case $w in
+		-o) i=$((i + 1)) ;;
+		--*) printf '%s\n' "$opts" | grep -q -- "^$w	" && i=$((i + 1)) ;;
+		-*) ;;
+		*) args+=("$w"); words+=" $w" ;;
+		esac
+	done
+	subs=$(_palermo_run subcommands "$cmd" "${args[@]}")
+	# Where a command takes a review id, a document id or a file.
+	case $words in
+	outbox) COMPREPLY=($(compgen -W "$subs $(_palermo_ids reviews)" -- "$cur")) ;;
+	status | roster | send | list | thread | "archive seal" | "questionnaire template" | \
+		"questionnaire submit" | "admin review add" | "admin review remove" | \
+		"admin review advance" | "admin review grant")
+		COMPREPLY=($(compgen -W "$(_palermo_ids reviews)" -- "$cur")) ;;
+	get | agree | disclose) COMPREPLY=($(compgen -W "$(_palermo_ids documents)" -- "$cur")) ;;
+	"send "* | "questionnaire "* | "archive verify" | "archive open" | verify | "verify "?*)
+		COMPREPLY=($(compgen -f -- "$cur")) ;;
+	*) [ -n "$subs" ] && COMPREPLY=($(compgen -W "$subs" -- "$cur")) ;;
 	esac
 }
 complete -F _palermo palermo
