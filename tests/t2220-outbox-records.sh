@@ -1,9 +1,10 @@
 #!/bin/sh
 # Signed records in the outbox (DESIGN.md §11, offline first): with the
 # server down `palermo agree` still succeeds and says the agreement is
-# queued; `palermo outbox` shows it; `palermo sync` sends it first, exactly
-# once; a queued record the server refuses (a draft superseded meanwhile)
-# is reported in one sentence and dropped, and sync goes on.
+# queued; `palermo outbox` shows it and `palermo doctor` warns of it;
+# `palermo sync` sends it first, exactly once; a queued record the server
+# refuses (a draft superseded meanwhile) is reported in one sentence and
+# dropped, and sync goes on.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-daemon.sh"
 . "$(dirname "$0")/lib-identity.sh"
@@ -68,6 +69,8 @@ test_expect_success 'palermo outbox shows the queued agreement' '
 	[ "$(jq -r ".[0].review" o.json)" = "$REVIEW" ] &&
 	[ "$(jq -r ".[0].channel" o.json)" = null ] &&
 	[ "$(jq -r ".[0].id | length" o.json)" = 64 ] &&
+	exit_is 1 pal ita_fp doctor >out &&
+	grep "^warn  *outbox  *1 signed record(s) and 0 document(s) wait to be sent; run .palermo sync. once the server is reachable" out &&
 	pal ita_fp outbox 2026-xxx-none >out &&
 	grep -Fx "nothing waits to be sent for 2026-xxx-none" out
 '
