@@ -53,15 +53,13 @@ int admin_begin(struct cli *cli, int need_root);
 /*
  * Queues the signed records RECORDS[0..N) of REVIEW ("" for certificates
  * and revocations) in one transaction, then delivers the queue in order
- * (admin_flush). Certificates and revocations the server accepted are kept
+ * (records_flush, client/outbox_records.h). Certificates and revocations the server accepted are kept
  * in the local state too. PLM_ERR_NET when the server cannot be reached:
- * the records stay queued and the next admin command sends them.
+ * the records stay queued and `palermo sync` or the next admin command
+ * sends them.
  */
 int admin_publish(struct cli *cli, const char *review, plm_record *const *records,
                   size_t n, plm_error *err);
-
-/* Delivers whatever is queued, oldest first (see admin_publish). */
-int admin_flush(struct cli *cli, plm_error *err);
 
 /*
  * Reports a failed admin_publish: a network failure as "queued" (exit 4),

@@ -14,6 +14,7 @@
 #include "client/commands.h"
 #include "client/identity.h"
 #include "client/local.h"
+#include "client/outbox_records.h"
 #include "client/state.h"
 #include "client/transport.h"
 
@@ -156,11 +157,11 @@ const char usage_admin[] =
     "  new epoch (named on stderr): they receive no later key. rekey starts a\n"
     "  new epoch over the current set.\n"
     "\n"
-    "A record that could not be sent stays queued in this home, and the next\n"
-    "admin command sends it first. Exit status: 0 done, 2 bad options, 3 a\n"
-    "fingerprint or signature does not match, 4 the server cannot be reached\n"
-    "(records stay queued), 5 refused by the policy or the server, 6 no such\n"
-    "user, request or review.\n"
+    "A record that could not be sent stays queued in this home (`palermo outbox`\n"
+    "shows it), and `palermo sync` or the next admin command sends it first.\n"
+    "Exit status: 0 done, 2 bad options, 3 a fingerprint or signature does not\n"
+    "match, 4 the server cannot be reached (records stay queued), 5 refused by\n"
+    "the policy or the server, 6 no such user, request or review.\n"
     "\n"
     "Examples:\n"
     "  palermo admin root --server https://palermo.unodc.org\n"
@@ -193,124 +194,10 @@ int admin_begin(struct cli *cli, int need_root)
 		    cli->home);
 	if ((status = cli_connect(cli)) != 0)
 		return status;
-	if (admin_flush(cli, &err) != 0)
+	/* Records queued earlier go first; a refused one is reported and dropped. */
+	if (records_flush(cli, 1, NULL, NULL, &err) != 0)
 		return admin_publish_failed(cli, "records queued earlier", &err);
 	return 0;
-}
-
-/* The first queued record (copied out of the state). */
-struct queued {
-	int found;
-	int64_t n;
-	char review[PLM_RECORD_ID_MAX + 1];
-	int type;
-	unsigned char *bytes;
-	size_t len;
-};
-
-static int first_queued(void *ctx, int64_t n, const char *review, int type,
-                        const unsigned char *bytes, size_t len)
-{
-	struct queued *q = ctx;
-
-	if ((q->bytes = malloc(len ? len : 1)) == NULL)
-		return PLM_ERR_NOMEM;
-	memcpy(q->bytes, bytes, len);
-	q->len = len;
-	q->n = n;
-	q->type = type;
-	snprintf(q->review, sizeof(q->review), "%s", review ? review : "");
-	q->found = 1;
-	return 1; /* one at a time: the queue changes as it is delivered */
-}
-
-/* Where a queued record goes (docs/API.md). */
-static void queued_path(const struct queued *q, char *out, size_t cap)
-{
-	if (strcmp(q->review, PLM_PARTIES_REVIEW_ID) == 0)
-		snprintf(out, cap, "/v1/parties/records");
-	else if (q->review[0] != '\0')
-		snprintf(out, cap, "/v1/reviews/%s/records", q->review);
-	else if (q->type == PLM_RECORD_REVOCATION)
-		snprintf(out, cap, "/v1/revocations");
-	else
-		snprintf(out, cap, "/v1/certificates");
-}
-
-/*
- * Keeps a certificate or revocation the server accepted (answer RESP, with
- * its log index) in the local state, so that certify, revoke and review
- * create know it before the next sync.
- */
-static int keep_deployment_record(struct cli *cli, const struct queued *q,
-                                  const struct response *resp, plm_error *err)
-{
-	plm_record *record = NULL;
-	json_t *answer = NULL;
-	int64_t seq = -1;
-	int r;
-
-	answer = json_loadb((const char *)resp->body, resp->len, 0, NULL);
-	if (json_is_integer(json_object_get(answer, "seq")))
-		seq = (int64_t)json_integer_value(json_object_get(answer, "seq"));
-	json_decref(answer);
-	if ((r = plm_record_decode(q->bytes, q->len, &record, err)) == 0)
-		r = local_store_deployment_record(cli->state, record, seq, err);
-	plm_record_free(record);
-	return r;
-}
-
-int admin_flush(struct cli *cli, plm_error *err)
-{
-	char path[160], what[64];
-	struct response resp;
-	struct queued q;
-	int r = 0;
-
-	for (;;) {
-		memset(&q, 0, sizeof(q));
-		r = state_admin_each(cli->state, first_queued, &q, err);
-		if (r < 0 || !q.found) {
-			if (r == PLM_ERR_NOMEM)
-				plm_error_set(err, r, "out of memory");
-			r = r < 0 ? r : 0;
-			break;
-		}
-		queued_path(&q, path, sizeof(path));
-		snprintf(what, sizeof(what), "accept the %s",
-		         plm_record_type_name(q.type) ? plm_record_type_name(q.type)
-		                                      : "record");
-		if ((r = transport_request(cli->net, "POST", path, q.bytes, q.len,
-		                           &resp, err)) != 0)
-			break; /* the network: it stays queued */
-		r = transport_check(&resp, what, err);
-		if (r == PLM_ERR_NET) {
-			response_free(&resp);
-			break; /* the server failed (5xx): it stays queued */
-		}
-		if (r != 0) {
-			/* Refused: it never will be accepted, nor what depends on it.
-			 */
-			if (q.review[0] != '\0')
-				state_admin_remove_from(cli->state, q.review, q.n,
-				                        NULL);
-			else
-				state_admin_remove(cli->state, q.n, NULL);
-			response_free(&resp);
-			break;
-		}
-		if (q.review[0] == '\0')
-			r = keep_deployment_record(cli, &q, &resp, err);
-		response_free(&resp);
-		if (r == 0)
-			r = state_admin_remove(cli->state, q.n, err);
-		free(q.bytes);
-		q.bytes = NULL;
-		if (r != 0)
-			break;
-	}
-	free(q.bytes);
-	return r;
 }
 
 int admin_publish(struct cli *cli, const char *review, plm_record *const *records,
@@ -330,7 +217,7 @@ int admin_publish(struct cli *cli, const char *review, plm_record *const *record
 		state_rollback(cli->state);
 		return r;
 	}
-	return admin_flush(cli, err);
+	return records_flush(cli, 0, NULL, NULL, err);
 }
 
 int admin_publish_failed(struct cli *cli, const char *what, const plm_error *err)
@@ -339,7 +226,7 @@ int admin_publish_failed(struct cli *cli, const char *what, const plm_error *err
 		return cli_fail(
 		    cli, EXIT_NETWORK,
 		    "%s; the %s stay queued here and the next `palermo admin` "
-		    "command sends them",
+		    "command sends them, as does `palermo sync`",
 		    err->message, what);
 	return cli_fail_err(cli, err);
 }

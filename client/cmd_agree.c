@@ -37,14 +37,16 @@ const char usage_agree[] =
     "refused here, before anything is sent, with the rule, and would be refused\n"
     "by the server and by every member.\n"
     "agree syncs first; without a server it checks against what this client\n"
-    "last verified, and the agreement waits in the queue of signed records\n"
-    "until the next `palermo agree`.\n"
+    "last verified, the agreement is queued here with the other signed records\n"
+    "(`palermo outbox` shows it), agree succeeds saying so, and `palermo sync`\n"
+    "sends it once the server can be reached.\n"
     "\n"
-    "With --json, prints {\"review\", \"document\", \"kind\", \"state\", \"id\"}.\n"
+    "With --json, prints {\"review\", \"document\", \"kind\", \"state\", \"id\",\n"
+    "\"queued\"} (queued: true when it waits in the outbox).\n"
     "\n"
-    "Exit status: 2 usage, 4 the server cannot be reached (the agreement stays\n"
-    "queued), 5 refused by the policy (who, which kind, which stage, a stale\n"
-    "draft), 6 no such document here (run `palermo sync`).\n"
+    "Exit status: 0 agreed (sent, or queued without a server), 2 usage, 5 refused\n"
+    "by the policy or the server (who, which kind, which stage, a stale draft),\n"
+    "6 no such document here (run `palermo sync`).\n"
     "\n"
     "Examples:\n"
     "  palermo agree 3f2a9c0d1e2f\n"
@@ -85,15 +87,17 @@ int cmd_agree(struct cli *cli, int argc, char **argv)
 	plm_review *review = NULL;
 	plm_record *record = NULL;
 	plm_error err;
-	int status;
+	int status, queued = 0;
 
 	if (getopt_long(argc, argv, "h", options, NULL) != -1)
 		return cli_fail(cli, EXIT_USAGE, "see `palermo help agree`");
 	if (optind + 1 != argc)
 		return cli_fail(cli, EXIT_USAGE, "name the draft: palermo agree ID");
-	if ((status = admin_begin(cli, 0)) != 0)
+	if ((status = cli_open_state(cli, 0)) != 0 || (status = cli_unlock(cli)) != 0 ||
+	    (status = cli_connect(cli)) != 0)
 		return status;
-	/* The newest draft is the one the server holds: sync first. */
+	/* The newest draft is the one the server holds: sync first (it also
+	 * sends what waits in the outbox). */
 	if (sync_run(cli, NULL, &result, &err) != 0) {
 		if (err.code != PLM_ERR_NET)
 			return cli_fail_err(cli, &err);
@@ -126,25 +130,33 @@ int cmd_agree(struct cli *cli, int argc, char **argv)
 		                  "you cannot agree to %.12s: %s", hex, err.message);
 		goto out;
 	}
+	/* Queued before any network call: offline, it waits for `palermo sync`. */
 	if (admin_publish(cli, env.review, &record, 1, &err) != 0) {
-		status =
-		    err.code == PLM_ERR_NET
-		        ? cli_fail(cli, EXIT_NETWORK,
-		                   "%s; the agreement stays queued here and the next "
-		                   "`palermo agree` sends it",
-		                   err.message)
-		        : cli_fail_err(cli, &err);
-		goto out;
+		if (err.code != PLM_ERR_NET) {
+			status = cli_fail_err(cli, &err);
+			goto out;
+		}
+		queued = 1;
+		cli_warn(cli,
+		         "%s; the agreement is queued here and `palermo sync` sends it",
+		         err.message);
 	}
 	plm_hex(rec_hex, record->id, PLM_HASH_BYTES);
 	/* So that `palermo status` shows it at once (a failure changes nothing). */
-	(void)sync_run(cli, NULL, &result, &err);
+	if (!queued)
+		(void)sync_run(cli, NULL, &result, &err);
 	if (cli->json)
-		status = cli_json(cli, json_pack("{s:s, s:s, s:s, s:s, s:s}", "review",
+		status = cli_json(cli, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "review",
 		                                 env.review, "document", hex, "kind",
 		                                 env.kind, "state", me->state, "id",
-		                                 rec_hex));
-	else {
+		                                 rec_hex, "queued", queued));
+	else if (queued) {
+		cli_say(cli,
+		        "%s agreed to %s %.12s of review %s; the agreement is queued "
+		        "(see `palermo outbox`).",
+		        me->state, env.kind, hex, env.review);
+		status = EXIT_OK;
+	} else {
 		cli_say(cli,
 		        "%s agreed to %s %.12s of review %s; see `palermo status %s`.",
 		        me->state, env.kind, hex, env.review, env.review);

@@ -21,6 +21,7 @@
 #include "client/identity.h"
 #include "client/local.h"
 #include "client/outbox.h"
+#include "client/outbox_records.h"
 #include "client/reader.h"
 #include "client/state.h"
 #include "client/transport.h"
@@ -220,7 +221,8 @@ static void check_certificate(struct doctor *d, int online)
 static void check_outbox(struct doctor *d)
 {
 	struct outbox_item *items = NULL;
-	size_t n = 0, i, refused = 0;
+	struct records_item *records = NULL;
+	size_t n = 0, n_records = 0, i, refused = 0;
 	plm_error err;
 
 	if (state_outbox_list(d->cli->state, NULL, &items, &n, &err) != 0) {
@@ -233,11 +235,17 @@ static void check_outbox(struct doctor *d)
 	if (refused > 0)
 		report(d, "outbox", CHECK_FAIL, "%zu document(s) were refused; `palermo outbox` "
 		       "says why: drop or retry each", refused);
+	else if (records_list(d->cli, NULL, &records, &n_records, &err) == 0 &&
+	         n_records > 0)
+		report(d, "outbox", CHECK_WARN, "%zu signed record(s) and %zu document(s) "
+		       "wait to be sent; run `palermo sync` once the server is reachable",
+		       n_records, n);
 	else if (n > 0)
 		report(d, "outbox", CHECK_WARN, "%zu document(s) wait to be sent; run "
 		       "`palermo sync` once the server is reachable", n);
 	else
 		report(d, "outbox", CHECK_OK, "empty");
+	free(records);
 }
 
 int cmd_doctor(struct cli *cli, int argc, char **argv)

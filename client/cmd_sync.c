@@ -18,8 +18,13 @@
 const char usage_sync[] =
     "usage: palermo sync\n"
     "\n"
-    "Sends what waits in the outbox, then fetches everything new from the server\n"
-    "and verifies it before keeping it, in the order of the server's log:\n"
+    "Sends what waits in the outbox (`palermo outbox`): first the signed records\n"
+    "queued while the server could not be reached (agreements, stage moves, the\n"
+    "secretariat's records), in the order they were made, then the sealed\n"
+    "documents. Each reaches the server once however often it is tried; a record\n"
+    "the server refuses is reported on stderr and dropped, with the later records\n"
+    "of its review, which depend on it. Then fetches everything new from the\n"
+    "server and verifies it before keeping it, in the order of the server's log:\n"
     "  - certificates and revocations: signed by the pinned root;\n"
     "  - each review's records (rosters, epoch keys, stages, agreements,\n"
     "    disclosures): signed by the root or by a certified member, and allowed\n"
@@ -41,16 +46,16 @@ const char usage_sync[] =
     "but does not list in its log (it dropped it) and a document listed again\n"
     "at another place of the log (a replay).\n"
     "\n"
-    "With --json, prints {\"sent\", \"queued\", \"certificates\", \"records\",\n"
-    "\"documents\", \"reviews\", \"refused\": [{\"review\", \"seq\", \"what\",\n"
+    "With --json, prints {\"sent\", \"queued\", \"records_sent\", \"records_queued\",\n"
+    "\"certificates\", \"records\", \"documents\", \"reviews\", \"refused\": [{\"review\", \"seq\", \"what\",\n"
     "\"problem\"}], \"roster_changes\": [{\"review\", \"seq\", \"epoch\",\n"
     "\"signed_by\", \"created_at\", \"changes\": [...]}], \"unlisted\": [REVIEW...],\n"
     "\"history_grants\": [{\"review\", \"seq\", \"epoch\", \"user_id\", \"state\", \"role\",\n"
     "\"epochs\": [N...], \"granted_by\", \"created_at\"}]}.\n"
     "\n"
     "Exit status: 0 all verified, 3 something failed verification (the rest was\n"
-    "kept), 4 the server cannot be reached (queued documents stay queued),\n"
-    "5 the server refused us.\n"
+    "kept), 4 the server cannot be reached (queued documents and records stay\n"
+    "queued), 5 the server refused us.\n"
     "\n"
     "Examples:\n"
     "  palermo sync\n"
@@ -234,20 +239,35 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 		json_decref(out.rosters);
 		json_decref(out.unlisted);
 		json_decref(out.grants);
-		if (r == PLM_ERR_NET && res.queued > 0)
+		if (r == PLM_ERR_NET && res.records_queued + res.queued > 0) {
+			char waiting[128];
+			if (res.records_queued > 0)
+				snprintf(waiting, sizeof(waiting),
+				         "%zu signed %s and %zu %s stay",
+				         res.records_queued,
+				         plural(res.records_queued, "record", "records"),
+				         res.queued,
+				         plural(res.queued, "document", "documents"));
+			else
+				snprintf(waiting, sizeof(waiting), "%zu %s", res.queued,
+				         plural(res.queued, "document stays",
+				                "documents stay"));
 			return cli_fail(
 			    cli, EXIT_NETWORK,
-			    "%s; %zu %s in the outbox and the next `palermo sync` "
+			    "%s; %s in the outbox and the next `palermo sync` "
 			    "will send %s",
-			    err.message, res.queued,
-			    plural(res.queued, "document stays", "documents stay"),
-			    plural(res.queued, "it", "them"));
+			    err.message, waiting,
+			    plural(res.records_queued + res.queued, "it", "them"));
+		}
 		return cli_fail_err(cli, &err);
 	}
 	if (cli->json) {
-		cli_json(cli, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}",
+		cli_json(cli, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, "
+		                        "s:o, s:o}",
 		                        "sent", (json_int_t)res.sent, "queued",
-		                        (json_int_t)res.queued, "certificates",
+		                        (json_int_t)res.queued, "records_sent",
+		                        (json_int_t)res.records_sent, "records_queued",
+		                        (json_int_t)res.records_queued, "certificates",
 		                        (json_int_t)res.certificates, "records",
 		                        (json_int_t)res.records, "documents",
 		                        (json_int_t)res.documents, "reviews",
@@ -264,6 +284,9 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 		        plural(res.documents, "document", "documents"), res.records,
 		        plural(res.records, "record", "records"), res.certificates,
 		        plural(res.certificates, "certificate", "certificates"));
+		if (res.records_sent > 0)
+			cli_say(cli, "sent %zu queued signed %s", res.records_sent,
+			        plural(res.records_sent, "record", "records"));
 		if (res.sent > 0)
 			cli_say(cli, "sent %zu queued %s", res.sent,
 			        plural(res.sent, "document", "documents"));

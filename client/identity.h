@@ -135,10 +135,14 @@ int state_invitation_get(struct state *st, const unsigned char hash[PLM_HASH_BYT
  */
 int state_admin_queue(struct state *st, const char *review, const plm_record *record,
                       plm_error *err);
-/* Calls FN for each queued record, oldest first (non-zero from FN stops). */
+/*
+ * Calls FN for each queued record, oldest first, with when it was queued
+ * (Unix seconds; non-zero from FN stops).
+ */
 int state_admin_each(struct state *st,
                      int (*fn)(void *ctx, int64_t n, const char *review, int type,
-                               const unsigned char *bytes, size_t len),
+                               const unsigned char *bytes, size_t len,
+                               int64_t queued_at),
                      void *ctx, plm_error *err);
 /* Removes queued record N. */
 int state_admin_remove(struct state *st, int64_t n, plm_error *err);

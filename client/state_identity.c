@@ -123,7 +123,8 @@ int state_admin_queue(struct state *st, const char *review, const plm_record *re
 
 int state_admin_each(struct state *st,
                      int (*fn)(void *ctx, int64_t n, const char *review, int type,
-                               const unsigned char *bytes, size_t len),
+                               const unsigned char *bytes, size_t len,
+                               int64_t queued_at),
                      void *ctx, plm_error *err)
 {
 	sqlite3_stmt *q = NULL;
@@ -132,14 +133,15 @@ int state_admin_each(struct state *st,
 	if ((r = ensure_tables(st, err)) != 0)
 		return r;
 	if (sqlite3_prepare_v2(
-	        st->db, "SELECT n, review, type, bytes FROM admin_queue ORDER BY n", -1,
+	        st->db, "SELECT n, review, type, bytes, queued_at FROM admin_queue"
+	        " ORDER BY n", -1,
 	        &q, NULL) != SQLITE_OK)
 		return state_db_error(st, err, "read the queued records");
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		r = fn(ctx, sqlite3_column_int64(q, 0),
 		       (const char *)sqlite3_column_text(q, 1),
 		       sqlite3_column_int(q, 2), sqlite3_column_blob(q, 3),
-		       (size_t)sqlite3_column_bytes(q, 3));
+		       (size_t)sqlite3_column_bytes(q, 3), sqlite3_column_int64(q, 4));
 		if (r != 0)
 			break;
 	}

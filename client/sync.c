@@ -31,6 +31,7 @@
 #include "client/logcheck.h"
 #include "client/outbox.h"
 #include "client/parties.h"
+#include "client/outbox_records.h"
 #include "client/state.h"
 #include "client/transport.h"
 #include "keys/codec.h"
@@ -1243,6 +1244,7 @@ static int root_keys(struct sync_ctx *c, plm_error *err)
 int sync_run(struct cli *cli, const struct sync_observer *obs,
              struct sync_result *result, plm_error *err)
 {
+	struct outbox_item *waiting = NULL;
 	struct sync_ctx c;
 	unsigned sent = 0, left = 0;
 	int64_t unused, parties_after = -1;
@@ -1262,7 +1264,17 @@ int sync_run(struct cli *cli, const struct sync_observer *obs,
 	plm_fingerprint(c.me, &cli->me->pub);
 	if ((r = local_policy(cli, &c.policy, err)) != 0)
 		return r;
-	/* 1. What waits in the outbox goes first (DESIGN.md §11). */
+	/* 1. What waits in the outbox goes first (DESIGN.md §11): records first. */
+	r = records_flush(cli, 1, &sent, &left, err);
+	result->records_sent = sent;
+	result->records_queued = left;
+	if (r != 0) {
+		/* The documents wait too: count them for the user. */
+		if (outbox_list(cli, NULL, &waiting, &result->queued, NULL) != 0)
+			result->queued = 0;
+		free(waiting);
+		return r;
+	}
 	r = outbox_flush(cli, &sent, &left, err);
 	result->sent = sent;
 	result->queued = left;

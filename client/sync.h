@@ -96,11 +96,14 @@ struct sync_result {
 	size_t documents;    /* new envelopes that verified */
 	size_t refused;      /* items that failed verification */
 	size_t reviews;      /* reviews synced */
+	size_t records_sent;   /* queued signed records the server accepted */
+	size_t records_queued; /* queued signed records still waiting */
 };
 
 /*
  * Runs one sync for the unlocked identity of CLI (cli_unlock first): the
- * outbox, then deployment records, then every review the server lists for
+ * queued signed records (client/outbox_records.h), the outbox, then
+ * deployment records, then every review the server lists for
  * me, all merged in log order up to the log's size when the sync started.
  * Returns 0 when the run went through, even if items were refused
  * (RESULT->refused counts them; the observer named each). Errors stop the

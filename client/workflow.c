@@ -108,6 +108,14 @@ int workflow_submitted(struct cli *cli, const char *review_id)
 		        record->body.stage.to_stage);
 	goto out;
 fail:
+	/* Signed but not sent: it waits in the outbox for `palermo sync`. */
+	if (err.code == PLM_ERR_NET && record != NULL) {
+		cli_warn(cli,
+		         "%s; the move of review %s to its next stage is queued here "
+		         "and `palermo sync` sends it",
+		         err.message, review_id);
+		goto out;
+	}
 	status = cli_fail(cli, cli_exit_for(err.code),
 	                  "your final submission was delivered, but review %s did not "
 	                  "move on: %s",

@@ -32,7 +32,9 @@ int workflow_advance(struct cli *cli, plm_review *review, const char *review_id,
  * date (sync) and publishes the move (workflow_advance); otherwise the
  * secretariat moves it on, and nothing is done here. A submission still in
  * the outbox moves nothing: the secretariat moves the review on once it is
- * delivered. Prints what happened on stderr; returns the exit status.
+ * delivered. A move signed but not sent (the server went away) stays
+ * queued for `palermo sync`. Prints what happened on stderr; returns the
+ * exit status.
  */
 int workflow_submitted(struct cli *cli, const char *review_id);
 
