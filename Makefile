@@ -3,7 +3,7 @@
 #   make                  libpalermo-keys (and the programs, once they exist)
 #   make test             every test; last line "N passed, N failed"
 #   make SANITIZE=1 test  the same under AddressSanitizer + UBSan
-#   make valgrind         unit tests under valgrind (leaks are errors)
+#   make valgrind         unit tests under valgrind (leaks are errors)  valgrind-e2e: e2e too
 #   make fuzz             libFuzzer targets (clang)  make fuzz-smoke: short runs
 #   make crash-test       1,000 uploads, kill -9 again and again  make load-test: 50 x 200
 #   make examples         regenerate the hex examples in docs/PROTOCOL.md
@@ -104,7 +104,7 @@ FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. $(SODIUM_C
              -g -O1 -fsanitize=fuzzer-no-link,address,undefined
 
 .PHONY: all demo test check valgrind fuzz fuzz-smoke examples install uninstall clean deps help
-.PHONY: crash-test load-test
+.PHONY: crash-test load-test valgrind-e2e
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -209,9 +209,15 @@ LOAD_CLIENTS ?= 50
 LOAD_MESSAGES ?= 200
 ROBUST_ENV = PLM_BUILD=$(abspath $(BUILD)) PLM_TOP=$(CURDIR) PLM_BIN=$(abspath $(BIN))
 
+# End-to-end scripts with palermod and palermo under valgrind (minutes).
+VALGRIND_E2E ?= t1030-daemon-upload t2100-reader-sync t2200-writer-send t6010-secret-hygiene
+
+valgrind-e2e: $(TEST_DEPS)
+	@$(ROBUST_ENV) sh tests/tools/valgrind-e2e.sh $(VALGRIND_E2E)
+
 crash-test: $(TEST_DEPS)
 	@$(ROBUST_ENV) PLM_CRASH_CLIENTS=$(CRASH_CLIENTS) PLM_CRASH_MESSAGES=$(CRASH_MESSAGES) \
-	  PLM_CRASH_MAX_KILLS=60 PLM_CRASH_THINK_MS=200 sh tests/t1065-daemon-crash-repeated.sh
+	  PLM_CRASH_MAX_KILLS=60 PLM_CRASH_THINK_MS=200 PLM_CRASH_PAUSE_MS=1100 sh tests/t1065-daemon-crash-repeated.sh
 
 load-test: $(TEST_DEPS)
 	@$(ROBUST_ENV) PLM_LOAD_CLIENTS=$(LOAD_CLIENTS) PLM_LOAD_MESSAGES=$(LOAD_MESSAGES) \

@@ -11,36 +11,27 @@
 # `make crash-test` runs 10 x 100.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-daemon.sh"
+. "$(dirname "$0")/lib-load.sh"
 clients=${PLM_CRASH_CLIENTS:-5}
 messages=${PLM_CRASH_MESSAGES:-10}
 max_kills=${PLM_CRASH_MAX_KILLS:-8}
-think=${PLM_CRASH_THINK_MS:-400}
-PLMLOAD="$PLM_BUILD/tests/plmload"
+think=${PLM_CRASH_THINK_MS:-500}
 total=$((clients * messages))
 
-printf 'limits:\n  requests_per_minute: 0\n' >"$TRASH/palermod.yaml"
 daemon_start --data "$DATA" --config "$TRASH/palermod.yaml" &&
 	setup_review >"$TRASH/setup.log" 2>&1 ||
 	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log"; }
 
-authors() {
-	echo --author "$ID/ita_fp:questionnaire_response:review" \
-		--author "$ID/ita_exp:questionnaire_response:review" \
-		--author "$ID/fra_fp:message:review" \
-		--author "$ID/bra_exp:message:reviewers" \
-		--author "$ID/sec:attachment:review"
-}
-
-# A random pause of 200 to 1199 milliseconds.
+# A random pause between kills: 100 ms to PLM_CRASH_PAUSE_MS (default 700).
 random_pause() {
-	ms=$(($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 1000 + 200))
+	ms=$(($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % ${PLM_CRASH_PAUSE_MS:-700} + 100))
 	sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
 }
 
 test_expect_success "$total uploads from $clients clients, kill -9 at random moments, restart each time" '
 	mkdir work && start=$(date +%s) &&
 	{ "$PLMLOAD" --port-file "$TRASH/port" --review "$REVIEW" --keys "$ID/keys.1" \
-		--reader "$ID/sec" $(authors) --clients "$clients" --messages "$messages" \
+		--reader "$ID/sec" $(load_authors) --clients "$clients" --messages "$messages" \
 		--min-size 10000 --max-size 1000000 --think "$think" --work work \
 		--acked acked --done-file done --deadline 1500 >summary 2>errors & } &&
 	load=$! &&

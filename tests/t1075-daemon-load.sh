@@ -7,31 +7,20 @@
 # size; `make load-test` runs 50 x 200. PLM_LOAD_MAX_KB bounds the peak.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-daemon.sh"
+. "$(dirname "$0")/lib-load.sh"
 clients=${PLM_LOAD_CLIENTS:-8}
 messages=${PLM_LOAD_MESSAGES:-20}
 max_kb=${PLM_LOAD_MAX_KB:-262144}
-PLMLOAD="$PLM_BUILD/tests/plmload"
 
-# No per-key rate limit: five keys send every request of the load.
-printf 'limits:\n  requests_per_minute: 0\n' >"$TRASH/palermod.yaml"
 daemon_start --data "$DATA" --config "$TRASH/palermod.yaml" &&
 	setup_review >"$TRASH/setup.log" 2>&1 ||
 	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log"; }
-
-# Who may write during self-assessment (REVIEW-MECHANISM.md step 3).
-authors() {
-	echo --author "$ID/ita_fp:questionnaire_response:review" \
-		--author "$ID/ita_exp:questionnaire_response:review" \
-		--author "$ID/fra_fp:message:review" \
-		--author "$ID/bra_exp:message:reviewers" \
-		--author "$ID/sec:attachment:review"
-}
 
 test_expect_success "$clients clients x $messages messages: all acknowledged, read back, verified" '
 	mkdir work &&
 	start=$(date +%s) &&
 	"$PLMLOAD" --port-file "$TRASH/port" --review "$REVIEW" --keys "$ID/keys.1" \
-		--reader "$ID/sec" $(authors) --clients "$clients" --messages "$messages" \
+		--reader "$ID/sec" $(load_authors) --clients "$clients" --messages "$messages" \
 		--min-size 200 --max-size 4000 --work work --acked acked --deadline 900 \
 		>summary 2>errors; rc=$?
 	cat summary errors &&

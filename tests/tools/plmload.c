@@ -411,6 +411,29 @@ static int list_page(struct transport *t, uint64_t after, unsigned limit, json_t
 }
 
 /*
+ * The next page after AFTER, as ME through *T, connecting again (*T
+ * replaced) while the daemon restarts. 0, or -1 on a bad answer or past
+ * the deadline.
+ */
+static int next_page(struct transport **t, const plm_identity *me, uint64_t after,
+                     unsigned limit, json_t **page)
+{
+	int r;
+
+	for (;;) {
+		if (past_deadline())
+			return -1;
+		if (*t == NULL && (*t = connect_now(me)) == NULL)
+			return -1;
+		if ((r = list_page(*t, after, limit, page)) <= 0)
+			return r;
+		transport_free(*t);
+		*t = NULL;
+		pause_ms(100);
+	}
+}
+
+/*
  * The watcher: while the uploads run, fetches each envelope as soon as
  * it is listed and verifies it. A listed envelope that is not served, or
  * does not verify, is a failure. Starts after SEQ *ARG.
@@ -426,19 +449,8 @@ static void *watch(void *arg)
 
 	for (;;) {
 		int last_round = g.uploads_done;
-		if (past_deadline())
+		if (next_page(&t, g.reader, after, 200, &page) != 0)
 			break;
-		if (t == NULL && (t = connect_now(g.reader)) == NULL)
-			break;
-		r = list_page(t, after, 200, &page);
-		if (r < 0)
-			break;
-		if (r > 0) {
-			transport_free(t);
-			t = NULL;
-			pause_ms(100);
-			continue;
-		}
 		json_array_foreach(json_object_get(page, "envelopes"), i, item) {
 			const char *hex = json_string_value(json_object_get(item, "id"));
 			uint64_t size = (uint64_t)json_integer_value(json_object_get(item, "size"));
@@ -517,19 +529,8 @@ static int list_all(const plm_identity *me, char (**listed)[2 * PLM_HASH_BYTES +
 	*sizes = NULL;
 	*n = 0;
 	for (;;) {
-		if (past_deadline())
-			return -1;
-		if (t == NULL && (t = connect_now(me)) == NULL)
-			return -1;
-		r = list_page(t, after, 10000, &page);
-		if (r < 0)
+		if ((r = next_page(&t, me, after, 10000, &page)) != 0)
 			break;
-		if (r > 0) {
-			transport_free(t);
-			t = NULL;
-			pause_ms(100);
-			continue;
-		}
 		if (json_array_size(json_object_get(page, "envelopes")) == 0)
 			break;
 		json_array_foreach(json_object_get(page, "envelopes"), i, item) {
