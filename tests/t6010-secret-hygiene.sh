@@ -113,7 +113,7 @@ test_expect_success 'the client homes: keystores, state.db and its WAL, cache, o
 
 test_expect_success 'what the client and daemon printed on stderr, and the temporary files' '
 	find "$TRASH/logs" "$TRASH/tmp" -type f >files &&
-	find /tmp -xdev -maxdepth 3 -type f -newer "$TRASH/start-marker" -size -64M \
+	find /tmp -xdev -maxdepth 1 -type f -newer "$TRASH/start-marker" -size -64M \
 		-not -path "/tmp/plm-*" 2>/dev/null >>files || true
 	echo "$(wc -l <files) files searched" &&
 	leaks $(cat files) >found &&
@@ -139,7 +139,7 @@ test_expect_success 'keystores 0600, homes 0700, data folder 0700, log.seed 0600
 test_expect_success 'the canaries are really there to be found (the search works)' '
 	printf "%s\n" "$TITLE" >"$TRASH/tmp/probe" &&
 	grep "^ita_fp seed " "$TRASH/secrets" | cut -d" " -f3 >"$TRASH/tmp/probe-hex" &&
-	leaks "$TRASH/tmp/probe" "$TRASH/tmp/probe-hex" "$HOMES/ita_fp/../../desk/got/msg.txt" >found &&
+	leaks "$TRASH/tmp/probe" "$TRASH/tmp/probe-hex" "$DESK/got/msg.txt" >found &&
 	cat found && test "$(wc -l <found)" = 3 && rm "$TRASH/tmp/probe" "$TRASH/tmp/probe-hex"
 '
 
