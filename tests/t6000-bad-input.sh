@@ -196,11 +196,12 @@ test_expect_success 'bad path parameters and queries: 4xx' '
 		send param GET "$p" ita_fp && verdict param GET "$p" || return 1
 	done &&
 	send param PUT "/v1/reviews/$REVIEW/uploads/$UPLOAD" ita_fp --body "$TRASH/env" \
-		--header "Upload-Offset: -1" && verdict param PUT "upload Upload-Offset: -1" &&
+		--header "Upload-Offset: -1" && verdict param PUT "upload?Upload-Offset=-1" &&
+	grep -q "\"type\":\"/problems/bad-offset\"" out.param &&
 	send param PUT "/v1/reviews/$REVIEW/uploads/$UPLOAD" ita_fp --body "$TRASH/env" \
-		--header "Upload-Offset: 99999999999999999999" && verdict param PUT "upload Upload-Offset: huge" &&
+		--header "Upload-Offset: 99999999999999999999" && verdict param PUT "upload?Upload-Offset=1e20" &&
 	send param GET "/v1/envelopes/$ENV_ID" ita_fp --header "Range: bytes=999999-" &&
-	verdict param GET "envelope Range: past the end" &&
+	verdict param GET "envelope?Range=past-the-end" &&
 	alive
 '
 
