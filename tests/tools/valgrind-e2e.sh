@@ -13,7 +13,7 @@ export PLM_WRAP PLM_VALGRIND_LOGS
 passed=0
 failed=0
 for name in "$@"; do
-	before=$(find "$logs" -type f -size +0 | wc -l)
+	before=$(find "$logs" -type f -name '*.log' -size +0 | wc -l)
 	start=$(date +%s)
 	if sh "$PLM_TOP/tests/$name.sh" >"$logs/$name.out" 2>&1 &&
 		! grep -q '^FAIL' "$logs/$name.out" &&
