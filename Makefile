@@ -3,8 +3,9 @@
 #   make                  libpalermo-keys (and the programs, once they exist)
 #   make test             every test; last line "N passed, N failed"
 #   make SANITIZE=1 test  the same under AddressSanitizer + UBSan
-#   make valgrind         unit tests under valgrind (leaks are errors)
+#   make valgrind         unit tests under valgrind (leaks are errors)  valgrind-e2e: e2e too
 #   make fuzz             libFuzzer targets (clang)  make fuzz-smoke: short runs
+#   make crash-test       1,000 uploads, kill -9 again and again  make load-test: 50 x 200
 #   make examples         regenerate the hex examples in docs/PROTOCOL.md
 #   make install PREFIX=/usr/local DESTDIR=
 #   make deps             install the Debian packages (as root)
@@ -113,6 +114,7 @@ FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. $(SODIUM_C
              -g -O1 -fsanitize=fuzzer-no-link,address,undefined
 
 .PHONY: all demo test check valgrind fuzz fuzz-smoke examples install uninstall clean deps help
+.PHONY: crash-test load-test valgrind-e2e
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -177,6 +179,17 @@ $(PALERMOD_EVIL): $(EVIL_DAEMON_OBJ) $(LIBS)
 
 $(PLMEVIL): $(BUILD)/tests/tools/plmevil.o $(LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(CURL_LIBS) $(LIB_DEPS)
+# The load and crash generator (tests/tools/plmload.c, issue 9): concurrent
+# clients on the real client's transport (the client's objects but main).
+PLMLOAD = $(BUILD)/tests/plmload
+CLIENT_LIB = $(BUILD)/libpalermo-client.a
+
+$(CLIENT_LIB): $(filter-out $(BUILD)/client/main.o,$(CLIENT_OBJ))
+	rm -f $@
+	ar rcs $@ $^
+
+$(PLMLOAD): $(BUILD)/tests/tools/plmload.o $(CLIENT_LIB) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CLIENT_LIBS) $(LIB_DEPS) -lpthread
 
 # Tools that make bench (issue 10) measures from outside.
 BENCH_TOOLS = $(BUILD)/tests/bench/envelope_tool
@@ -190,6 +203,7 @@ $(EXAMPLES_BIN): $(EXAMPLES_OBJ) $(KEYS_LIB)
 # Everything make test needs, built before any test runs.
 TEST_DEPS = $(LIBS) $(PALERMOD) $(PALERMO) $(PLMTEST) $(UNIT_BIN) $(EXAMPLES_BIN) \
             $(PALERMOD_EVIL) $(PLMEVIL)
+TEST_DEPS += $(PLMLOAD)
 
 test check: $(TEST_DEPS) fuzz
 	@PLM_FUZZ_SECONDS=$(FUZZ_SECONDS) PLM_BIN=$(abspath $(BIN)) sh tests/run.sh $(BUILD)
@@ -217,6 +231,27 @@ $(BUILD)/fuzz/obj/%.o: %.c $(wildcard keys/*.h policies/*.h)
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_KEYS_OBJ)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LIB_DEPS)
+
+# Issue 9: the full crash and load runs (minutes; loopback only, bounded).
+CRASH_CLIENTS ?= 10
+CRASH_MESSAGES ?= 100
+LOAD_CLIENTS ?= 50
+LOAD_MESSAGES ?= 200
+ROBUST_ENV = PLM_BUILD=$(abspath $(BUILD)) PLM_TOP=$(CURDIR) PLM_BIN=$(abspath $(BIN))
+
+# End-to-end scripts with palermod and palermo under valgrind (minutes).
+VALGRIND_E2E ?= t1030-daemon-upload t2100-reader-sync t2200-writer-send t6010-secret-hygiene
+
+valgrind-e2e: $(TEST_DEPS)
+	@$(ROBUST_ENV) sh tests/tools/valgrind-e2e.sh $(VALGRIND_E2E)
+
+crash-test: $(TEST_DEPS)
+	@$(ROBUST_ENV) PLM_CRASH_CLIENTS=$(CRASH_CLIENTS) PLM_CRASH_MESSAGES=$(CRASH_MESSAGES) \
+	  PLM_CRASH_MAX_KILLS=60 PLM_CRASH_THINK_MS=200 PLM_CRASH_PAUSE_MS=1100 sh tests/t1065-daemon-crash-repeated.sh
+
+load-test: $(TEST_DEPS)
+	@$(ROBUST_ENV) PLM_LOAD_CLIENTS=$(LOAD_CLIENTS) PLM_LOAD_MESSAGES=$(LOAD_MESSAGES) \
+	  sh tests/t1075-daemon-load.sh
 
 fuzz-smoke: fuzz
 	@PLM_FUZZ_SECONDS=$(FUZZ_SECONDS) PLM_BUILD=$(BUILD) PLM_TOP=. PLM_ONLY=fuzz sh tests/run.sh $(BUILD)
@@ -264,4 +299,4 @@ clean:
 	rm -rf build build-san bin
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'

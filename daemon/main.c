@@ -2,7 +2,7 @@
  * main.c - palermod: the relay that stores only ciphertext (DESIGN.md §10).
  *
  *   palermod [--config FILE] [--data DIR] [--listen ADDR] [--port N]
- *            [--ready-file FILE]
+ *            [--ready-file FILE] [--user NAME] [--no-seccomp]
  *
  * With no options it listens on 127.0.0.1:8470, plain HTTP, with its store
  * in ./palermo-data. Exit codes: 0 after a clean stop (SIGTERM, SIGINT),
@@ -28,6 +28,7 @@
 #include "daemon/parties.h"
 #include "daemon/reviews.h"
 #include "daemon/routes.h"
+#include "daemon/sandbox.h"
 
 #define EXIT_USAGE 64
 #define EXIT_CONFIG 78
@@ -36,7 +37,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: palermod [--config FILE] [--data DIR] [--listen ADDR] [--port N]\n"
-	        "                [--ready-file FILE]\n"
+	        "                [--ready-file FILE] [--user NAME] [--no-seccomp]\n"
 	        "\n"
 	        "Runs the Palermo relay. With no options: 127.0.0.1 port %d, plain HTTP,\n"
 	        "data in ./%s. See palermod(8) and docs/API.md.\n",
@@ -140,6 +141,8 @@ int main(int argc, char **argv)
 	    {"listen", required_argument, NULL, 'l'},
 	    {"port", required_argument, NULL, 'p'},
 	    {"ready-file", required_argument, NULL, 'r'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"no-seccomp", no_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -152,6 +155,9 @@ int main(int argc, char **argv)
 	char *policy_path = NULL;
 	unsigned swept = 0;
 	int c, sig, status = 1;
+	const char *user = NULL; /* --user: drop root for this account */
+	struct sandbox_user run_as;
+	int use_seccomp = 1;
 
 	memset(&srv, 0, sizeof(srv));
 	while ((c = getopt_long(argc, argv, "c:d:l:p:r:hV", options, NULL)) != -1) {
@@ -161,6 +167,8 @@ int main(int argc, char **argv)
 		case 'l': listen = optarg; break;
 		case 'p': port = optarg; break;
 		case 'r': ready = optarg; break;
+		case 'u': user = optarg; break;
+		case 'S': use_seccomp = 0; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': puts("palermod 0.1 (protocol v1)"); return 0;
 		default: usage(stderr); return EXIT_USAGE;
@@ -170,6 +178,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	umask(077); /* every file palermod creates is private (SQLite's too) */
 	if (plm_init(&err) != 0 || config_defaults(&srv.cfg, &err) != 0) {
 		fprintf(stderr, "palermod: %s\n", err.message);
 		return 1;
@@ -222,11 +231,21 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	pthread_mutex_init(&srv.root_lock, NULL);
 	srv.started_at = (uint64_t)time(NULL);
+	/* The data folder is opened as the --user account, so it owns it all. */
+	if (user != NULL && (sandbox_user_lookup(user, &run_as, &err) != 0 ||
+	                     sandbox_enter_user(&run_as, srv.cfg.data_dir, &err) != 0)) {
+		fprintf(stderr, "palermod: %s\n", err.message);
+		goto out;
+	}
 	if (blobs_open(srv.cfg.data_dir, &srv.blobs, &err) != 0 ||
 	    store_open(srv.cfg.data_dir, &srv.store, &err) != 0 ||
 	    blobs_sweep(srv.blobs, blob_is_recorded, srv.store, 14 * 86400, &swept, &err) != 0 ||
 	    load_root(&srv, &err) != 0 || load_log_key(srv.cfg.data_dir, &srv.log_key, &err) != 0 ||
 	    reviews_init(&srv, &err) != 0) {
+		fprintf(stderr, "palermod: %s\n", err.message);
+		goto out;
+	}
+	if (user != NULL && sandbox_leave_user(&err) != 0) {
 		fprintf(stderr, "palermod: %s\n", err.message);
 		goto out;
 	}
@@ -254,6 +273,22 @@ int main(int argc, char **argv)
 		http_stop(&srv);
 		goto out;
 	}
+	/*
+	 * Bound, keys read, ready file written (where root chose): give up
+	 * root, then most system calls (sandbox.h).
+	 */
+	if ((user != NULL && sandbox_drop(&run_as, &err) != 0) ||
+	    (use_seccomp && sandbox_seccomp(&err) != 0)) {
+		fprintf(stderr, "palermod: %s\n", err.message);
+		http_stop(&srv);
+		goto out;
+	}
+	if (geteuid() == 0)
+		log_message(srv.cfg.log_level, LOG_WARN,
+		            "running as root: start palermod with --user NAME to drop root "
+		            "once it listens");
+	log_message(srv.cfg.log_level, LOG_INFO, "sandbox: uid %u, seccomp %s",
+	            (unsigned)geteuid(), use_seccomp ? "on" : "off");
 	for (;;) {
 		if (sigwait(&signals, &sig) != 0)
 			continue;

@@ -209,7 +209,8 @@ int route_upload_begin(struct request *req)
 		char *end;
 		errno = 0;
 		offset = strtoull(claimed, &end, 10);
-		if (*claimed == '\0' || *end != '\0' || errno != 0)
+		/* strtoull alone would take " 5", "+5" and "-1" (as 2^64 - 1). */
+		if (*claimed < '0' || *claimed > '9' || *end != '\0' || errno != 0)
 			return http_problem(req, 400, "bad-offset", "Bad Request",
 			                    "Upload-Offset must be a whole number");
 	}

@@ -39,6 +39,8 @@ URL=
 
 plmtest() { "$PLMTEST" "$@"; }
 
+# PLM_WRAP, when set, is a command that runs palermod and palermo (make
+# valgrind-e2e: tests/tools/valgrind-wrap.sh).
 # The daemon runs under a small wrapper that records its pid and, when it
 # ends, its exit status: any subshell can then signal it and read the status.
 daemon_start() {
@@ -46,7 +48,7 @@ daemon_start() {
 	(
 		set +e # a test's set -e must not skip recording the exit status
 		sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$TRASH/daemon.pid" \
-			"$PALERMOD" --port 0 --ready-file "$TRASH/daemon.port" "$@" \
+			${PLM_WRAP:-} "$PALERMOD" --port 0 --ready-file "$TRASH/daemon.port" "$@" \
 			2>>"$TRASH/daemon.log"
 		echo $? >"$TRASH/daemon.rc"
 	) </dev/null >/dev/null &

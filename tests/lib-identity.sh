@@ -28,7 +28,7 @@ ROOT_FPR=
 pal() {
 	_pal_home=$HOMES/$1
 	shift
-	"$PALERMO" --home "$_pal_home" "$@"
+	${PLM_WRAP:-} "$PALERMO" --home "$_pal_home" "$@"
 }
 
 setup_root() {

@@ -23,6 +23,8 @@
  *   plmtest req [--seed SEED] [--body FILE] ... METHOD URL
  *   plmtest raw --port N --in FILE [--stall S]   raw bytes, for bad HTTP
  *   plmtest head-verify | inclusion-verify | consistency-verify ...
+ *   plmtest keystore-secrets --in KEYSTORE --passphrase-file F
+ *                                         the secrets a keystore holds, in hex
  *
  * SEED may also be a real client's keystore (a palermo home's identity.key,
  * unlocked with the passphrase in $PALERMO_PASSPHRASE_FILE), so that a script
@@ -88,6 +90,7 @@ struct opts {
 	const char *epoch_keys; /* seal: the channel key from this epoch-keys record */
 	const char *nonce, *body, *output, *sign_url, *sign_body, *cacert;
 	const char *log_pk, *head, *old_head, *proof, *entry, *id;
+	const char *passphrase_file;
 	uint64_t serial, epoch, seq, valid_days, not_before, not_after;
 	uint64_t created, offset, max_bytes, rate, index, size, stall, port;
 	int have_epoch, have_created, have_offset, have_max_bytes, have_index,
@@ -1747,6 +1750,46 @@ static int cmd_consistency_verify(struct opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* ---- secret hygiene (t6010) ----------------------------------------- */
+
+/*
+ * keystore-secrets --in KEYSTORE --passphrase-file F: unlocks a `palermo`
+ * keystore and prints its secrets in hex, one "name hex" a line (seed,
+ * sign_sk: the 32 secret bytes of the Ed25519 key, box_sk), so that a test
+ * can look for them where they must never be.
+ */
+static int cmd_keystore_secrets(struct opts *o, int argc, char **argv)
+{
+	plm_identity *me = NULL;
+	unsigned char *pass = NULL;
+	char hex[2 * PLM_SIGN_SK_BYTES + 1];
+	plm_error err;
+	size_t len;
+	int r;
+
+	(void)argv;
+	if (argc != 0 || need(o->in, "in") || need(o->passphrase_file, "passphrase-file"))
+		return 2;
+	if ((r = read_file(o->passphrase_file, &pass, &len)) != 0)
+		return r;
+	while (len > 0 && (pass[len - 1] == '\n' || pass[len - 1] == '\r'))
+		len--;
+	r = plm_keystore_open(o->in, pass, len, &me, &err);
+	sodium_memzero(pass, len);
+	free(pass);
+	if (r != 0)
+		return fail("cannot unlock %s: %s", o->in, err.message);
+	plm_hex(hex, me->seed, PLM_SEED_BYTES);
+	printf("seed %s\n", hex);
+	plm_hex(hex, me->sign_sk, 32);
+	printf("sign_sk %s\n", hex);
+	plm_hex(hex, me->box_sk, PLM_BOX_SK_BYTES);
+	printf("box_sk %s\n", hex);
+	sodium_memzero(hex, sizeof(hex));
+	plm_identity_free(me);
+	return 0;
+}
+
 /* ---- main ------------------------------------------------------------ */
 
 static const struct {
@@ -1773,6 +1816,7 @@ static const struct {
     {"head-verify", cmd_head_verify},
     {"inclusion-verify", cmd_inclusion_verify},
     {"consistency-verify", cmd_consistency_verify},
+    {"keystore-secrets", cmd_keystore_secrets},
 };
 
 enum {
@@ -1786,6 +1830,7 @@ enum {
 	OPT_INDEX, OPT_SIZE, OPT_INSTRUMENT, OPT_LANGUAGE, OPT_MEMBER, OPT_HEADER,
 	OPT_HEADERS, OPT_STALL, OPT_PORT, OPT_CACERT, OPT_VERBOSE, OPT_OMIT,
 	OPT_FIELD, OPT_EPOCH_KEYS,
+	OPT_PASSPHRASE_FILE,
 };
 
 /* Parses a decimal number option. */
@@ -1875,6 +1920,7 @@ int main(int argc, char **argv)
 	    {"stall", required_argument, NULL, OPT_STALL},
 	    {"port", required_argument, NULL, OPT_PORT},
 	    {"cacert", required_argument, NULL, OPT_CACERT},
+	    {"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
 	    {"verbose", no_argument, NULL, OPT_VERBOSE},
 	    {"omit", required_argument, NULL, OPT_OMIT},
 	    {"field", required_argument, NULL, OPT_FIELD},
@@ -1971,6 +2017,7 @@ int main(int argc, char **argv)
 		case OPT_STALL: r = parse_u64(optarg, &o.stall, "stall"); break;
 		case OPT_PORT: r = parse_u64(optarg, &o.port, "port"); break;
 		case OPT_CACERT: o.cacert = optarg; break;
+		case OPT_PASSPHRASE_FILE: o.passphrase_file = optarg; break;
 		case OPT_VERBOSE: o.verbose = 1; break;
 		case OPT_OMIT: o.omit = optarg; break;
 		case OPT_FIELD: o.field = optarg; break;
