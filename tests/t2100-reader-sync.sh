@@ -14,11 +14,7 @@
 # expert, observer), France and Brazil reviewing (focal point and expert
 # each), the secretariat (the root), and a German expert on no roster.
 setup_people() {
-	setup_root &&
-	enrol_all "ita_fp:it-fp-rossi:Giulia Rossi:ITA" "ita_exp:it-exp-bianchi:Marco Bianchi:ITA" \
-		"ita_obs:it-obs-verdi:Luca Verdi:ITA" "fra_fp:fr-fp-martin:Claire Martin:FRA" \
-		"fra_exp:fr-exp-dubois:Paul Dubois:FRA" "bra_fp:br-fp-souza:Ana Souza:BRA" \
-		"bra_exp:br-exp-lima:Pedro Lima:BRA" "outsider:de-exp-weber:Jonas Weber:DEU" &&
+	enrol_all ita_fp ita_exp ita_obs fra_fp fra_exp bra_fp bra_exp outsider &&
 	create_review "$REVIEW" --advance 2 it-fp-rossi:focal_point it-exp-bianchi:expert \
 		it-obs-verdi:observer fr-fp-martin:focal_point fr-exp-dubois:expert \
 		br-fp-souza:focal_point br-exp-lima:expert

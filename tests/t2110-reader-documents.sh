@@ -10,10 +10,7 @@
 . "$(dirname "$0")/lib-identity.sh"
 
 setup_people() {
-	setup_root &&
-	enrol_all "ita_fp:it-fp-rossi:Giulia Rossi:ITA" "ita_obs:it-obs-verdi:Luca Verdi:ITA" \
-		"fra_fp:fr-fp-martin:Claire Martin:FRA" "bra_fp:br-fp-souza:Ana Souza:BRA" \
-		"bra_exp:br-exp-lima:Pedro Lima:BRA" "outsider:de-exp-weber:Jonas Weber:DEU" &&
+	enrol_all ita_fp ita_obs fra_fp bra_fp bra_exp outsider &&
 	create_review "$REVIEW" --advance 2 it-fp-rossi:focal_point it-obs-verdi:observer \
 		fr-fp-martin:focal_point br-fp-souza:focal_point br-exp-lima:expert &&
 	sync_all ita_fp ita_obs fra_fp bra_fp bra_exp outsider

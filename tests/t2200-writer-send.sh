@@ -12,11 +12,8 @@
 # of Italy, an observer of Italy, a focal point and an expert each of
 # France and Brazil, the secretariat (the root home); stage self_assessment.
 setup_people() {
-	setup_root &&
-	enrol_all "ita_fp:it-fp-rossi:Giulia Rossi:ITA" "ita_exp:it-exp-bianchi:Marco Bianchi:ITA" \
-		"ita_obs:it-obs-conti:Laura Conti:ITA" "fra_fp:fr-fp-martin:Claire Martin:FRA" \
-		"fra_exp:fr-exp-dupont:Paul Dupont:FRA" "bra_fp:br-fp-souza:Ana Souza:BRA" \
-		"bra_exp:br-exp-lima:Pedro Lima:BRA" &&
+	enrol_all ita_fp ita_exp "ita_obs:it-obs-conti:Laura Conti:ITA" fra_fp \
+		"fra_exp:fr-exp-dupont:Paul Dupont:FRA" bra_fp bra_exp &&
 	create_review "$REVIEW" --advance 2 --language en --language fr \
 		it-fp-rossi:focal_point it-exp-bianchi:expert it-obs-conti:observer \
 		fr-fp-martin:focal_point fr-exp-dupont:expert br-fp-souza:focal_point \

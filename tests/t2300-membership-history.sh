@@ -11,11 +11,7 @@
 . "$(dirname "$0")/lib-identity.sh"
 
 setup_people() {
-	setup_root &&
-	enrol_all "ita_fp:it-fp-rossi:Giulia Rossi:ITA" "ita_fp2:it-fp-neri:Elena Neri:ITA" \
-		"ita_exp:it-exp-bianchi:Marco Bianchi:ITA" "ita_exp2:it-exp-ferrari:Sara Ferrari:ITA" \
-		"fra_fp:fr-fp-martin:Claire Martin:FRA" "fra_exp:fr-exp-dubois:Paul Dubois:FRA" \
-		"bra_fp:br-fp-souza:Ana Souza:BRA" &&
+	enrol_all ita_fp ita_fp2 ita_exp ita_exp2 fra_fp fra_exp bra_fp &&
 	create_review "$REVIEW" it-fp-rossi:focal_point it-exp-bianchi:expert \
 		fr-fp-martin:focal_point br-fp-souza:focal_point &&
 	sync_all ita_fp fra_fp bra_fp

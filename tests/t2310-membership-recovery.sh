@@ -11,9 +11,7 @@
 . "$(dirname "$0")/lib-identity.sh"
 
 setup_people() {
-	setup_root &&
-	enrol_all "ita_fp:it-fp-rossi:Giulia Rossi:ITA" "ita_exp:it-exp-bianchi:Marco Bianchi:ITA" \
-		"fra_fp:fr-fp-martin:Claire Martin:FRA" "bra_fp:br-fp-souza:Ana Souza:BRA" &&
+	enrol_all ita_fp ita_exp fra_fp bra_fp &&
 	create_review "$REVIEW" it-fp-rossi:focal_point fr-fp-martin:focal_point \
 		br-fp-souza:focal_point &&
 	sync_all ita_fp fra_fp bra_fp

@@ -10,9 +10,7 @@
 . "$(dirname "$0")/lib-identity.sh"
 
 setup_review_with_documents() {
-	setup_root &&
-	enrol_all "ita_fp:it-fp-rossi:Giulia Rossi:ITA" "fra_fp:fr-fp-martin:Claire Martin:FRA" \
-		"bra_fp:br-fp-souza:Ana Souza:BRA" "bra_exp:br-exp-lima:Pedro Lima:BRA" &&
+	enrol_all ita_fp fra_fp bra_fp bra_exp &&
 	create_review "$REVIEW" --advance 2 it-fp-rossi:focal_point fr-fp-martin:focal_point \
 		br-fp-souza:focal_point &&
 	sync_all ita_fp fra_fp bra_fp &&

@@ -9,9 +9,7 @@
 . "$(dirname "$0")/lib-identity.sh"
 
 setup_people() {
-	setup_root &&
-	enrol_all "ita_fp:it-fp-rossi:Giulia Rossi:ITA" "ita_exp:it-exp-bianchi:Marco Bianchi:ITA" \
-		"fra_fp:fr-fp-martin:Claire Martin:FRA" &&
+	enrol_all ita_fp ita_exp fra_fp &&
 	create_review "$REVIEW" --advance 2 --instrument untoc:FRA --instrument tip:FRA \
 		--language en --language fr \
 		it-fp-rossi:focal_point it-exp-bianchi:expert fr-fp-martin:focal_point &&

@@ -18,10 +18,8 @@ export PALERMO_POLICY
 sed '/^    public:/,$ s/message, //' "$PLM_TOP/policies/untoc.yaml" >"$POLICY"
 
 setup_people() {
-	setup_root &&
-	enrol_all "ita_fp:it-fp-rossi:Giulia Rossi:ITA" "ita_exp:it-exp-bianchi:Marco Bianchi:ITA" \
-		"fra_fp:fr-fp-martin:Claire Martin:FRA" "bra_fp:br-fp-souza:Ana Souza:BRA" \
-		"deu_fp:de-fp-weber:Jonas Weber:DEU" "esp_exp:es-exp-garcia:Lucia Garcia:ESP" &&
+	enrol_all ita_fp ita_exp fra_fp bra_fp "deu_fp:de-fp-weber:Jonas Weber:DEU" \
+		"esp_exp:es-exp-garcia:Lucia Garcia:ESP" &&
 	create_review "$REVIEW" --advance 2 it-fp-rossi:focal_point it-exp-bianchi:expert \
 		fr-fp-martin:focal_point br-fp-souza:focal_point &&
 	pal ita_fp sync >/dev/null &&
