@@ -1,7 +1,7 @@
 /*
- * ex_common.c - the pieces of records that several worked examples build
- * alike: a roster's head and members, a review channel's epoch keys, and
- * the lines "label hex" of the blocks of ids.
+ * ex_common.c - what several worked examples build alike: their people
+ * (identities from example seeds), a roster's head and members, a review
+ * channel's epoch keys, and the "label hex" lines of the blocks of ids.
  * The bytes they make are part of PROTOCOL.md: change nothing here without
  * `make examples`.
  */
@@ -9,6 +9,21 @@
 
 #include <stdio.h>
 #include <string.h>
+
+void example_people(plm_identity **people, const unsigned char *seeds, size_t n)
+{
+	unsigned char seed[PLM_SEED_BYTES];
+	plm_error err;
+	size_t i;
+	int r;
+
+	memset(&err, 0, sizeof(err));
+	for (i = 0; i < n; i++) {
+		example_seed(seed, seeds[i]);
+		if ((r = plm_identity_from_seed(&people[i], seed, &err)) != 0)
+			example_die("plm_identity_from_seed", r, err.message);
+	}
+}
 
 void example_roster_head(plm_roster *ro, const char *review, uint64_t epoch,
                          const plm_record *prev)

@@ -69,7 +69,7 @@ void examples_history(void)
 {
 	plm_identity *people[N_PEOPLE] = {NULL};
 	plm_record *roster1, *roster2, *keys1, *grant = NULL;
-	unsigned char seed[PLM_SEED_BYTES], channel_key[PLM_KEY_BYTES];
+	unsigned char channel_key[PLM_KEY_BYTES];
 	unsigned char fpr[PLM_FPR_BYTES], *bytes = NULL, *opened = NULL;
 	const unsigned char *grant_keys[1] = {channel_key};
 	const char *channels[1] = {"review"};
@@ -80,11 +80,7 @@ void examples_history(void)
 	int i, r;
 
 	memset(&err, 0, sizeof(err));
-	for (i = 0; i < N_PEOPLE; i++) {
-		example_seed(seed, person_seed[i]);
-		if ((r = plm_identity_from_seed(&people[i], seed, &err)) != 0)
-			example_die("plm_identity_from_seed", r, err.message);
-	}
+	example_people(people, person_seed, N_PEOPLE);
 	/* Epoch 1: Rossi and Martin hold the review key 40 41 .. 5f. */
 	roster1 = roster_of(people[ROOT], 1, NULL, people[ROSSI], "it-fp-rossi",
 	                    people[MARTIN]);

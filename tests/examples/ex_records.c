@@ -50,7 +50,7 @@ void examples_records(void)
 	plm_identity *people[N_PEOPLE] = {NULL};
 	plm_record *cert = NULL, *roster = NULL, *keys = NULL, *agreement = NULL;
 	plm_record *enrollment = NULL;
-	unsigned char seed[PLM_SEED_BYTES], channel_key[PLM_KEY_BYTES];
+	unsigned char channel_key[PLM_KEY_BYTES];
 	unsigned char fpr[PLM_FPR_BYTES];
 	plm_roster *ro;
 	plm_error err;
@@ -58,11 +58,7 @@ void examples_records(void)
 	int i, r;
 
 	memset(&err, 0, sizeof(err));
-	for (i = 0; i < N_PEOPLE; i++) {
-		example_seed(seed, person_seed[i]);
-		if ((r = plm_identity_from_seed(&people[i], seed, &err)) != 0)
-			example_die("plm_identity_from_seed", r, err.message);
-	}
+	example_people(people, person_seed, N_PEOPLE);
 
 	/* §5.2: Giulia Rossi's certificate, signed by the root. */
 	if ((r = plm_record_new(&cert, PLM_RECORD_CERTIFICATE, &err)) != 0)

@@ -30,6 +30,8 @@ void example_die(const char *what, int code, const char *msg);
 /* A deterministic identity seed number N (bytes N, N+1, ...). */
 void example_seed(unsigned char seed[32], unsigned char n);
 
+/* PEOPLE[i] for i < N: the identity of example seed number SEEDS[i]. */
+void example_people(plm_identity **people, const unsigned char *seeds, size_t n);
 /*
  * ex_common.c: the head of a roster of the review of Italy (REVIEW, EPOCH,
  * chained to PREV or NULL; policy digest of "example policy", language en;
