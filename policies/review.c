@@ -176,6 +176,25 @@ static int refuse_audience(plm_error *err, const plm_policy *policy, const char 
 }
 
 /*
+ * A refusal unless EPOCH and ROSTER_ID name the newest roster of REVIEW;
+ * WHAT (with a %llu for EPOCH) says what was issued under them.
+ */
+static int refuse_stale_roster(const plm_review *review, uint64_t epoch,
+                               const unsigned char *roster_id, const char *what,
+                               const char *review_id, plm_error *err)
+{
+	const plm_roster *roster = &review->roster->body.roster;
+	char subject[160];
+
+	if (epoch == roster->epoch && memcmp(roster_id, review->roster->id, PLM_HASH_BYTES) == 0)
+		return 0;
+	snprintf(subject, sizeof(subject), what, (unsigned long long)epoch);
+	return plm_error_set(err, PLM_ERR_MISMATCH,
+	                     "%s belong to the newest roster (epoch %llu) of review %s", subject,
+	                     (unsigned long long)roster->epoch, review_id);
+}
+
+/*
  * Epoch keys (PROTOCOL.md §5.5) for the newest roster, once per epoch, one
  * key for each of the policy's channels and for no other, each sealed to
  * exactly the members whose role and side may read that channel.
@@ -196,13 +215,9 @@ static int apply_epoch_keys(plm_review *review, const plm_policy *policy,
 		                     "epoch keys arrived before any roster of review %s",
 		                     keys->review_id);
 	roster = &review->roster->body.roster;
-	if (keys->epoch != roster->epoch ||
-	    memcmp(keys->roster_id, review->roster->id, PLM_HASH_BYTES) != 0)
-		return plm_error_set(err, PLM_ERR_MISMATCH,
-		                     "epoch keys for epoch %llu do not belong to the newest "
-		                     "roster (epoch %llu) of review %s",
-		                     (unsigned long long)keys->epoch,
-		                     (unsigned long long)roster->epoch, keys->review_id);
+	if ((r = refuse_stale_roster(review, keys->epoch, keys->roster_id,
+	                             "epoch keys for epoch %llu do not", keys->review_id, err)) != 0)
+		return r;
 	if (review->epoch_keys != NULL)
 		return plm_error_set(err, PLM_ERR_MISMATCH,
 		                     "epoch %llu of review %s already has its keys",
@@ -332,18 +347,15 @@ static int apply_history_grant(const plm_review *review, const plm_policy *polic
                                const plm_record *record, plm_error *err)
 {
 	const plm_history_grant *g = &record->body.history_grant;
-	const plm_roster *roster = &review->roster->body.roster;
 	const plm_roster_member *m;
 	enum plm_policy_side side;
 	uint16_t i;
+	int r;
 
-	if (g->epoch != roster->epoch ||
-	    memcmp(g->roster_id, review->roster->id, PLM_HASH_BYTES) != 0)
-		return plm_error_set(err, PLM_ERR_MISMATCH,
-		                     "a history grant issued under epoch %llu does not "
-		                     "belong to the newest roster (epoch %llu) of review %s",
-		                     (unsigned long long)g->epoch,
-		                     (unsigned long long)roster->epoch, g->review_id);
+	if ((r = refuse_stale_roster(review, g->epoch, g->roster_id,
+	                             "a history grant issued under epoch %llu does not",
+	                             g->review_id, err)) != 0)
+		return r;
 	if (plm_review_member(review, g->grantee, &m, &side, NULL) != 0)
 		return plm_error_set(err, PLM_ERR_POLICY,
 		                     "a history grant of review %s is for someone who is "

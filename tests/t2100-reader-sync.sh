@@ -14,28 +14,13 @@
 # expert, observer), France and Brazil reviewing (focal point and expert
 # each), the secretariat (the root), and a German expert on no roster.
 setup_people() {
-	setup_root &&
-	enrol ita_fp it-fp-rossi "Giulia Rossi" ITA &&
-	enrol ita_exp it-exp-bianchi "Marco Bianchi" ITA &&
-	enrol ita_obs it-obs-verdi "Luca Verdi" ITA &&
-	enrol fra_fp fr-fp-martin "Claire Martin" FRA &&
-	enrol fra_exp fr-exp-dubois "Paul Dubois" FRA &&
-	enrol bra_fp br-fp-souza "Ana Souza" BRA &&
-	enrol bra_exp br-exp-lima "Pedro Lima" BRA &&
-	enrol outsider de-exp-weber "Jonas Weber" DEU &&
-	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
-		--instrument untoc:FRA,BRA --language en \
-		--member it-fp-rossi:focal_point --member it-exp-bianchi:expert \
-		--member it-obs-verdi:observer --member fr-fp-martin:focal_point \
-		--member fr-exp-dubois:expert --member br-fp-souza:focal_point \
-		--member br-exp-lima:expert &&
-	pal root admin review advance "$REVIEW" &&
-	pal root admin review advance "$REVIEW"
+	enrol_all ita_fp ita_exp ita_obs fra_fp fra_exp bra_fp bra_exp outsider &&
+	create_review "$REVIEW" --advance 2 it-fp-rossi:focal_point it-exp-bianchi:expert \
+		it-obs-verdi:observer fr-fp-martin:focal_point fr-exp-dubois:expert \
+		br-fp-souza:focal_point br-exp-lima:expert
 }
 
-cd "$TRASH" && daemon_start --data "$DATA" && cd "$OLDPWD" &&
-	setup_people >"$TRASH/setup.log" 2>&1 ||
-	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log" "$TRASH/daemon.log"; }
+setup_with setup_people
 
 test_expect_success 'sync verifies the review and shows who is on its roster' '
 	pal ita_fp sync >out 2>err &&

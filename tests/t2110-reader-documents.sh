@@ -10,31 +10,13 @@
 . "$(dirname "$0")/lib-identity.sh"
 
 setup_people() {
-	setup_root &&
-	enrol ita_fp it-fp-rossi "Giulia Rossi" ITA &&
-	enrol ita_obs it-obs-verdi "Luca Verdi" ITA &&
-	enrol fra_fp fr-fp-martin "Claire Martin" FRA &&
-	enrol bra_fp br-fp-souza "Ana Souza" BRA &&
-	enrol bra_exp br-exp-lima "Pedro Lima" BRA &&
-	enrol outsider de-exp-weber "Jonas Weber" DEU &&
-	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
-		--instrument untoc:FRA,BRA --language en \
-		--member it-fp-rossi:focal_point --member it-obs-verdi:observer \
-		--member fr-fp-martin:focal_point --member br-fp-souza:focal_point \
-		--member br-exp-lima:expert &&
-	pal root admin review advance "$REVIEW" &&
-	pal root admin review advance "$REVIEW" &&
-	for who in ita_fp ita_obs fra_fp bra_fp bra_exp outsider; do
-		pal $who sync >/dev/null || return 1
-	done
+	enrol_all ita_fp ita_obs fra_fp bra_fp bra_exp outsider &&
+	create_review "$REVIEW" --advance 2 it-fp-rossi:focal_point it-obs-verdi:observer \
+		fr-fp-martin:focal_point br-fp-souza:focal_point br-exp-lima:expert &&
+	sync_all ita_fp ita_obs fra_fp bra_fp bra_exp outsider
 }
 
-cd "$TRASH" && daemon_start --data "$DATA" && cd "$OLDPWD" &&
-	setup_people >"$TRASH/setup.log" 2>&1 ||
-	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log" "$TRASH/daemon.log"; }
-
-# id_of FILE: the id `palermo send` printed first.
-id_of() { head -n 1 "$1" | cut -d " " -f 1; }
+setup_with setup_people
 
 test_expect_success 'the responses are sent and every member reads them' '
 	printf "Participation in an organized criminal group is an offence under\narticle 416 of the Criminal Code (article 5 of the Convention).\n" >responses.txt &&

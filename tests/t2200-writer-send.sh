@@ -12,30 +12,16 @@
 # of Italy, an observer of Italy, a focal point and an expert each of
 # France and Brazil, the secretariat (the root home); stage self_assessment.
 setup_people() {
-	setup_root &&
-	enrol ita_fp it-fp-rossi "Giulia Rossi" ITA &&
-	enrol ita_exp it-exp-bianchi "Marco Bianchi" ITA &&
-	enrol ita_obs it-obs-conti "Laura Conti" ITA &&
-	enrol fra_fp fr-fp-martin "Claire Martin" FRA &&
-	enrol fra_exp fr-exp-dupont "Paul Dupont" FRA &&
-	enrol bra_fp br-fp-souza "Ana Souza" BRA &&
-	enrol bra_exp br-exp-lima "Pedro Lima" BRA &&
-	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
-		--instrument untoc:FRA,BRA --language en --language fr \
-		--member it-fp-rossi:focal_point --member it-exp-bianchi:expert \
-		--member it-obs-conti:observer \
-		--member fr-fp-martin:focal_point --member fr-exp-dupont:expert \
-		--member br-fp-souza:focal_point --member br-exp-lima:expert >/dev/null &&
-	pal root admin review advance "$REVIEW" >/dev/null &&
-	pal root admin review advance "$REVIEW" >/dev/null &&
-	for who in ita_fp ita_exp ita_obs fra_fp bra_exp; do
-		pal $who sync >/dev/null || return 1
-	done
+	enrol_all ita_fp ita_exp "ita_obs:it-obs-conti:Laura Conti:ITA" fra_fp \
+		"fra_exp:fr-exp-dupont:Paul Dupont:FRA" bra_fp bra_exp &&
+	create_review "$REVIEW" --advance 2 --language en --language fr \
+		it-fp-rossi:focal_point it-exp-bianchi:expert it-obs-conti:observer \
+		fr-fp-martin:focal_point fr-exp-dupont:expert br-fp-souza:focal_point \
+		br-exp-lima:expert &&
+	sync_all ita_fp ita_exp ita_obs fra_fp bra_exp
 }
 
-cd "$TRASH" && daemon_start --data "$DATA" && cd "$OLDPWD" &&
-	setup_people >"$TRASH/setup.log" 2>&1 ||
-	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log" "$TRASH/daemon.log"; }
+setup_with setup_people
 
 # stored: the number of envelopes the server holds (its metrics).
 stored() {

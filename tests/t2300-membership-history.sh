@@ -11,29 +11,13 @@
 . "$(dirname "$0")/lib-identity.sh"
 
 setup_people() {
-	setup_root &&
-	enrol ita_fp it-fp-rossi "Giulia Rossi" ITA &&
-	enrol ita_fp2 it-fp-neri "Elena Neri" ITA &&
-	enrol ita_exp it-exp-bianchi "Marco Bianchi" ITA &&
-	enrol ita_exp2 it-exp-ferrari "Sara Ferrari" ITA &&
-	enrol fra_fp fr-fp-martin "Claire Martin" FRA &&
-	enrol fra_exp fr-exp-dubois "Paul Dubois" FRA &&
-	enrol bra_fp br-fp-souza "Ana Souza" BRA &&
-	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
-		--instrument untoc:FRA,BRA --language en \
-		--member it-fp-rossi:focal_point --member it-exp-bianchi:expert \
-		--member fr-fp-martin:focal_point --member br-fp-souza:focal_point &&
-	for who in ita_fp fra_fp bra_fp; do
-		pal $who sync >/dev/null || return 1
-	done
+	enrol_all ita_fp ita_fp2 ita_exp ita_exp2 fra_fp fra_exp bra_fp &&
+	create_review "$REVIEW" it-fp-rossi:focal_point it-exp-bianchi:expert \
+		fr-fp-martin:focal_point br-fp-souza:focal_point &&
+	sync_all ita_fp fra_fp bra_fp
 }
 
-cd "$TRASH" && daemon_start --data "$DATA" && cd "$OLDPWD" &&
-	setup_people >"$TRASH/setup.log" 2>&1 ||
-	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log" "$TRASH/daemon.log"; }
-
-# id_of FILE: the id `palermo send` printed first.
-id_of() { head -n 1 "$1" | cut -d " " -f 1; }
+setup_with setup_people
 
 test_expect_success 'epoch 1: Italy writes to the review, Brazil to the reviewers' '
 	echo "Italy nominates its experts (epoch 1)." >m1.txt &&

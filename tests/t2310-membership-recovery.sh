@@ -11,25 +11,13 @@
 . "$(dirname "$0")/lib-identity.sh"
 
 setup_people() {
-	setup_root &&
-	enrol ita_fp it-fp-rossi "Giulia Rossi" ITA &&
-	enrol ita_exp it-exp-bianchi "Marco Bianchi" ITA &&
-	enrol fra_fp fr-fp-martin "Claire Martin" FRA &&
-	enrol bra_fp br-fp-souza "Ana Souza" BRA &&
-	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
-		--instrument untoc:FRA,BRA --language en \
-		--member it-fp-rossi:focal_point --member fr-fp-martin:focal_point \
-		--member br-fp-souza:focal_point &&
-	for who in ita_fp fra_fp bra_fp; do
-		pal $who sync >/dev/null || return 1
-	done
+	enrol_all ita_fp ita_exp fra_fp bra_fp &&
+	create_review "$REVIEW" it-fp-rossi:focal_point fr-fp-martin:focal_point \
+		br-fp-souza:focal_point &&
+	sync_all ita_fp fra_fp bra_fp
 }
 
-cd "$TRASH" && daemon_start --data "$DATA" && cd "$OLDPWD" &&
-	setup_people >"$TRASH/setup.log" 2>&1 ||
-	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log" "$TRASH/daemon.log"; }
-
-id_of() { head -n 1 "$1" | cut -d " " -f 1; }
+setup_with setup_people
 
 test_expect_success 'two epochs of work on the old laptop' '
 	echo "Italy nominates its experts (epoch 1, old laptop)." >m1.txt &&

@@ -14,22 +14,14 @@
 . "$(dirname "$0")/lib-identity.sh"
 
 setup_people() {
-	setup_root &&
-	enrol ita_fp it-fp-rossi "Giulia Rossi" ITA &&
-	enrol ita_exp it-exp-bianchi "Marco Bianchi" ITA &&
-	enrol fra_fp fr-fp-martin "Claire Martin" FRA &&
-	enrol bra_fp br-fp-souza "Ana Souza" BRA &&
-	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
-		--instrument untoc:FRA,BRA --language en \
-		--member it-fp-rossi:focal_point --member fr-fp-martin:focal_point \
-		--member br-fp-souza:focal_point &&
+	enrol_all ita_fp ita_exp fra_fp bra_fp &&
+	create_review "$REVIEW" it-fp-rossi:focal_point fr-fp-martin:focal_point \
+		br-fp-souza:focal_point &&
 	pal root admin review add "$REVIEW" --member it-exp-bianchi:expert &&
 	pal fra_fp sync
 }
 
-cd "$TRASH" && daemon_start --data "$DATA" && cd "$OLDPWD" &&
-	setup_people >"$TRASH/setup.log" 2>&1 ||
-	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log" "$TRASH/daemon.log"; }
+setup_with setup_people
 
 key_of() { echo "$HOMES/$1/identity.key"; }
 

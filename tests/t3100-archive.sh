@@ -10,18 +10,10 @@
 . "$(dirname "$0")/lib-identity.sh"
 
 setup_review_with_documents() {
-	setup_root &&
-	enrol ita_fp it-fp-rossi "Giulia Rossi" ITA &&
-	enrol fra_fp fr-fp-martin "Claire Martin" FRA &&
-	enrol bra_fp br-fp-souza "Ana Souza" BRA &&
-	enrol bra_exp br-exp-lima "Pedro Lima" BRA &&
-	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
-		--instrument untoc:FRA,BRA --language en \
-		--member it-fp-rossi:focal_point --member fr-fp-martin:focal_point \
-		--member br-fp-souza:focal_point &&
-	pal root admin review advance "$REVIEW" &&
-	pal root admin review advance "$REVIEW" &&
-	pal ita_fp sync && pal fra_fp sync && pal bra_fp sync &&
+	enrol_all ita_fp fra_fp bra_fp bra_exp &&
+	create_review "$REVIEW" --advance 2 it-fp-rossi:focal_point fr-fp-martin:focal_point \
+		br-fp-souza:focal_point &&
+	sync_all ita_fp fra_fp bra_fp &&
 	printf "Participation in an organized criminal group is an offence under\narticle 416 of the Criminal Code.\n" >"$TRASH/responses.txt" &&
 	pal ita_fp send "$REVIEW" --kind questionnaire_response \
 		--title "Responses on article 5" "$TRASH/responses.txt" &&
@@ -35,9 +27,7 @@ setup_review_with_documents() {
 	pal root sync
 }
 
-cd "$TRASH" && daemon_start --data "$DATA" && cd "$OLDPWD" &&
-	setup_review_with_documents >"$TRASH/setup.log" 2>&1 ||
-	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log" "$TRASH/daemon.log"; }
+setup_with setup_review_with_documents
 
 # flip_bit FILE OFFSET: flips the lowest bit of the byte at OFFSET.
 flip_bit() {

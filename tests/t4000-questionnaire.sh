@@ -9,24 +9,14 @@
 . "$(dirname "$0")/lib-identity.sh"
 
 setup_people() {
-	setup_root &&
-	enrol ita_fp it-fp-rossi "Giulia Rossi" ITA &&
-	enrol ita_exp it-exp-bianchi "Marco Bianchi" ITA &&
-	enrol fra_fp fr-fp-martin "Claire Martin" FRA &&
-	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
-		--instrument untoc:FRA --instrument tip:FRA --language en --language fr \
-		--member it-fp-rossi:focal_point --member it-exp-bianchi:expert \
-		--member fr-fp-martin:focal_point >/dev/null &&
-	pal root admin review advance "$REVIEW" >/dev/null &&
-	pal root admin review advance "$REVIEW" >/dev/null &&
-	for who in ita_fp ita_exp fra_fp; do
-		pal $who sync >/dev/null || return 1
-	done
+	enrol_all ita_fp ita_exp fra_fp &&
+	create_review "$REVIEW" --advance 2 --instrument untoc:FRA --instrument tip:FRA \
+		--language en --language fr \
+		it-fp-rossi:focal_point it-exp-bianchi:expert fr-fp-martin:focal_point &&
+	sync_all ita_fp ita_exp fra_fp
 }
 
-cd "$TRASH" && daemon_start --data "$DATA" && cd "$OLDPWD" &&
-	setup_people >"$TRASH/setup.log" 2>&1 ||
-	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log" "$TRASH/daemon.log"; }
+setup_with setup_people
 
 # articles FILE INSTRUMENT: the article numbers of INSTRUMENT in the form.
 articles() {

@@ -12,26 +12,13 @@
 . "$(dirname "$0")/lib-identity.sh"
 
 setup_people() {
-	setup_root &&
-	enrol ita_fp it-fp-rossi "Giulia Rossi" ITA &&
-	enrol ita_exp it-exp-bianchi "Marco Bianchi" ITA &&
-	enrol fra_fp fr-fp-martin "Claire Martin" FRA &&
-	enrol bra_fp br-fp-souza "Ana Souza" BRA &&
-	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
-		--instrument untoc:FRA,BRA --language en \
-		--member it-fp-rossi:focal_point --member it-exp-bianchi:expert \
-		--member fr-fp-martin:focal_point --member br-fp-souza:focal_point >/dev/null &&
-	for i in 1 2 3 4 5; do
-		pal root admin review advance "$REVIEW" >/dev/null || return 1
-	done &&
-	for who in ita_fp ita_exp fra_fp bra_fp; do
-		pal $who sync >/dev/null || return 1
-	done
+	enrol_all ita_fp ita_exp fra_fp bra_fp &&
+	create_review "$REVIEW" --advance 5 it-fp-rossi:focal_point it-exp-bianchi:expert \
+		fr-fp-martin:focal_point br-fp-souza:focal_point &&
+	sync_all ita_fp ita_exp fra_fp bra_fp
 }
 
-cd "$TRASH" && daemon_start --data "$DATA" && cd "$OLDPWD" &&
-	setup_people >"$TRASH/setup.log" 2>&1 ||
-	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log" "$TRASH/daemon.log"; }
+setup_with setup_people
 
 # log_size: the number of entries in the server's log (its metrics).
 log_size() {

@@ -11,25 +11,13 @@
 . "$(dirname "$0")/lib-identity.sh"
 
 setup_people() {
-	setup_root &&
-	enrol ita_fp it-fp-rossi "Giulia Rossi" ITA &&
-	enrol ita_exp it-exp-bianchi "Marco Bianchi" ITA &&
-	enrol fra_fp fr-fp-martin "Claire Martin" FRA &&
-	enrol bra_exp br-exp-lima "Pedro Lima" BRA &&
-	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
-		--instrument untoc:FRA,BRA --language en \
-		--member it-fp-rossi:focal_point --member it-exp-bianchi:expert \
-		--member fr-fp-martin:focal_point --member br-exp-lima:expert >/dev/null &&
-	pal root admin review advance "$REVIEW" >/dev/null &&
-	pal root admin review advance "$REVIEW" >/dev/null &&
-	for who in ita_fp ita_exp fra_fp bra_exp; do
-		pal $who sync >/dev/null || return 1
-	done
+	enrol_all ita_fp ita_exp fra_fp bra_exp &&
+	create_review "$REVIEW" --advance 2 it-fp-rossi:focal_point it-exp-bianchi:expert \
+		fr-fp-martin:focal_point br-exp-lima:expert &&
+	sync_all ita_fp ita_exp fra_fp bra_exp
 }
 
-cd "$TRASH" && daemon_start --data "$DATA" && cd "$OLDPWD" &&
-	setup_people >"$TRASH/setup.log" 2>&1 ||
-	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log" "$TRASH/daemon.log"; }
+setup_with setup_people
 
 # as WHO METHOD PATH [req options]: a request signed with WHO's client keys.
 as() {

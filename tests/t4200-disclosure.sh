@@ -18,19 +18,10 @@ export PALERMO_POLICY
 sed '/^    public:/,$ s/message, //' "$PLM_TOP/policies/untoc.yaml" >"$POLICY"
 
 setup_people() {
-	setup_root &&
-	enrol ita_fp it-fp-rossi "Giulia Rossi" ITA &&
-	enrol ita_exp it-exp-bianchi "Marco Bianchi" ITA &&
-	enrol fra_fp fr-fp-martin "Claire Martin" FRA &&
-	enrol bra_fp br-fp-souza "Ana Souza" BRA &&
-	enrol deu_fp de-fp-weber "Jonas Weber" DEU &&
-	enrol esp_exp es-exp-garcia "Lucia Garcia" ESP &&
-	pal root admin review create "$REVIEW" --sur ITA --cluster criminalization \
-		--instrument untoc:FRA,BRA --language en \
-		--member it-fp-rossi:focal_point --member it-exp-bianchi:expert \
-		--member fr-fp-martin:focal_point --member br-fp-souza:focal_point &&
-	pal root admin review advance "$REVIEW" &&
-	pal root admin review advance "$REVIEW" &&
+	enrol_all ita_fp ita_exp fra_fp bra_fp "deu_fp:de-fp-weber:Jonas Weber:DEU" \
+		"esp_exp:es-exp-garcia:Lucia Garcia:ESP" &&
+	create_review "$REVIEW" --advance 2 it-fp-rossi:focal_point it-exp-bianchi:expert \
+		fr-fp-martin:focal_point br-fp-souza:focal_point &&
 	pal ita_fp sync >/dev/null &&
 	printf "Participation in an organized criminal group is an offence under\narticle 416 of the Criminal Code.\n" >"$TRASH/responses.txt" &&
 	pal ita_fp send "$REVIEW" --kind questionnaire_response \
@@ -40,12 +31,7 @@ setup_people() {
 		>"$TRASH/sent.msg"
 }
 
-# id_of FILE: the id `palermo send` printed first.
-id_of() { head -n 1 "$1" | cut -d " " -f 1; }
-
-cd "$TRASH" && daemon_start --data "$DATA" && cd "$OLDPWD" &&
-	setup_people >"$TRASH/setup.log" 2>&1 ||
-	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log" "$TRASH/daemon.log"; }
+setup_with setup_people
 
 test_expect_success 'the secretariat starts the parties group; members see who is in it' '
 	pal root admin parties add it-fp-rossi:focal_point it-exp-bianchi:expert \

@@ -50,82 +50,43 @@ static plm_record *roster_of(const plm_identity *root, uint64_t epoch,
 	if ((r = plm_record_new(&record, PLM_RECORD_ROSTER, &err)) != 0)
 		example_die("plm_record_new", r, err.message);
 	ro = &record->body.roster;
-	strcpy(ro->review_id, REVIEW);
-	ro->epoch = epoch;
-	if (prev != NULL)
-		memcpy(ro->prev_roster, prev->id, PLM_HASH_BYTES);
-	plm_hash(ro->policy_digest, "example policy", 14);
-	strcpy(ro->sur_state, "ITA");
-	strcpy(ro->cluster, "criminalization");
+	example_roster_head(ro, REVIEW, epoch, prev);
 	ro->n_instruments = 1;
 	strcpy(ro->instruments[0].name, "untoc");
 	ro->instruments[0].n_reviewing = 1;
 	strcpy(ro->instruments[0].reviewing[0], "FRA");
-	ro->n_languages = 1;
-	strcpy(ro->languages[0], "en");
 	if ((r = plm_roster_members_alloc(ro, 2, &err)) != 0)
 		example_die("plm_roster_members_alloc", r, err.message);
-	plm_fingerprint(ro->members[0].fingerprint, &italy->pub);
-	strcpy(ro->members[0].user_id, italy_id);
-	strcpy(ro->members[0].state, "ITA");
-	strcpy(ro->members[0].role, "focal_point");
-	plm_fingerprint(ro->members[1].fingerprint, &france->pub);
-	strcpy(ro->members[1].user_id, "fr-fp-martin");
-	strcpy(ro->members[1].state, "FRA");
-	strcpy(ro->members[1].role, "focal_point");
+	example_roster_member(&ro->members[0], italy, italy_id, "ITA", "focal_point");
+	example_roster_member(&ro->members[1], france, "fr-fp-martin", "FRA", "focal_point");
 	ro->created_at = epoch == 1 ? T_2026_02_01 : T_2026_03_01;
 	plm_roster_sort(ro);
 	sign(record, root);
 	return record;
 }
 
-/* Appends "LABEL HEX" and a newline to TEXT (capacity CAP). */
-static void add_line(char *text, size_t cap, const char *label,
-                     const unsigned char *bytes, size_t len)
-{
-	char hex[2 * PLM_HASH_BYTES + 1];
-
-	plm_hex(hex, bytes, len);
-	snprintf(text + strlen(text), cap - strlen(text), "%s%-24s %s",
-	         text[0] ? "\n" : "", label, hex);
-}
-
 void examples_history(void)
 {
 	plm_identity *people[N_PEOPLE] = {NULL};
-	plm_record *roster1, *roster2, *keys1 = NULL, *grant = NULL;
-	unsigned char seed[PLM_SEED_BYTES], channel_key[PLM_KEY_BYTES];
+	plm_record *roster1, *roster2, *keys1, *grant = NULL;
+	unsigned char channel_key[PLM_KEY_BYTES];
 	unsigned char fpr[PLM_FPR_BYTES], *bytes = NULL, *opened = NULL;
 	const unsigned char *grant_keys[1] = {channel_key};
 	const char *channels[1] = {"review"};
 	uint64_t epochs[1] = {1};
-	plm_pubkeys audience[2];
-	plm_channel_grant channel;
 	plm_error err;
 	char text[1024] = "";
 	size_t len = 0;
 	int i, r;
 
 	memset(&err, 0, sizeof(err));
-	for (i = 0; i < N_PEOPLE; i++) {
-		example_seed(seed, person_seed[i]);
-		if ((r = plm_identity_from_seed(&people[i], seed, &err)) != 0)
-			example_die("plm_identity_from_seed", r, err.message);
-	}
+	example_people(people, person_seed, N_PEOPLE);
 	/* Epoch 1: Rossi and Martin hold the review key 40 41 .. 5f. */
 	roster1 = roster_of(people[ROOT], 1, NULL, people[ROSSI], "it-fp-rossi",
 	                    people[MARTIN]);
 	for (i = 0; i < PLM_KEY_BYTES; i++)
 		channel_key[i] = (unsigned char)(0x40 + i);
-	audience[0] = people[ROSSI]->pub;
-	audience[1] = people[MARTIN]->pub;
-	channel.name = "review";
-	channel.key = channel_key;
-	channel.recipients = audience;
-	channel.n_recipients = 2;
-	if ((r = plm_epoch_keys_build(&keys1, REVIEW, 1, roster1->id, &channel, 1, &err)) !=
-	    0)
-		example_die("plm_epoch_keys_build", r, err.message);
+	keys1 = example_review_keys(REVIEW, roster1, channel_key, people[ROSSI], people[MARTIN]);
 	sign(keys1, people[ROOT]);
 	/* Epoch 2: Neri replaces Rossi, and receives the key of epoch 1. */
 	roster2 = roster_of(people[ROOT], 2, roster1, people[NERI], "it-fp-neri",
@@ -146,12 +107,12 @@ void examples_history(void)
 	              "2026-03-01, signed by the root (example seed 0x01)",
 	              bytes, len);
 	plm_fingerprint(fpr, &people[NERI]->pub);
-	add_line(text, sizeof(text), "it-fp-neri fingerprint", fpr, PLM_FPR_BYTES);
-	add_line(text, sizeof(text), "roster epoch 1 id", roster1->id, PLM_HASH_BYTES);
-	add_line(text, sizeof(text), "roster epoch 2 id", roster2->id, PLM_HASH_BYTES);
-	add_line(text, sizeof(text), "epoch 1 key commitment",
+	example_add_line(text, sizeof(text), "it-fp-neri fingerprint", fpr, PLM_FPR_BYTES);
+	example_add_line(text, sizeof(text), "roster epoch 1 id", roster1->id, PLM_HASH_BYTES);
+	example_add_line(text, sizeof(text), "roster epoch 2 id", roster2->id, PLM_HASH_BYTES);
+	example_add_line(text, sizeof(text), "epoch 1 key commitment",
 	         keys1->body.epoch_keys.channels[0].commitment, PLM_HASH_BYTES);
-	add_line(text, sizeof(text), "history grant id", grant->id, PLM_HASH_BYTES);
+	example_add_line(text, sizeof(text), "history grant id", grant->id, PLM_HASH_BYTES);
 	example_text("record-history-ids", text);
 	free(bytes);
 	plm_record_free(grant);

@@ -47,7 +47,7 @@ void examples_parties(void)
 {
 	plm_identity *people[N_PEOPLE] = {NULL};
 	plm_record *roster = NULL, *disclosure = NULL;
-	unsigned char seed[PLM_SEED_BYTES], key1[PLM_KEY_BYTES], key2[PLM_KEY_BYTES];
+	unsigned char key1[PLM_KEY_BYTES], key2[PLM_KEY_BYTES];
 	unsigned char doc_key[PLM_KEY_BYTES], prev_id[PLM_HASH_BYTES];
 	unsigned char head[PLM_BUNDLE_HEAD_BYTES + 2];
 	char text[512], hex[2 * PLM_HASH_BYTES + 1];
@@ -58,11 +58,7 @@ void examples_parties(void)
 	int r;
 
 	memset(&err, 0, sizeof(err));
-	for (i = 0; i < N_PEOPLE; i++) {
-		example_seed(seed, person_seed[i]);
-		if ((r = plm_identity_from_seed(&people[i], seed, &err)) != 0)
-			example_die("plm_identity_from_seed", r, err.message);
-	}
+	example_people(people, person_seed, N_PEOPLE);
 	example_seed(key1, 0x40); /* the parties key of epoch 1 */
 	example_seed(key2, 0x60); /* of epoch 2 */
 	example_seed(doc_key, 0x80);

@@ -45,46 +45,20 @@ static void print_record(const char *name, const char *caption, plm_record *reco
 	free(bytes);
 }
 
-/* Appends "LABEL HEX" and a newline to TEXT (capacity CAP). */
-static void add_line(char *text, size_t cap, const char *label,
-                     const unsigned char *bytes, size_t len)
-{
-	char hex[2 * PLM_HASH_BYTES + 1];
-
-	plm_hex(hex, bytes, len);
-	snprintf(text + strlen(text), cap - strlen(text), "%s%-24s %s",
-	         text[0] ? "\n" : "", label, hex);
-}
-
-static void add_roster_member(plm_roster_member *m, const plm_identity *id,
-                              const char *user_id, const char *state, const char *role)
-{
-	plm_fingerprint(m->fingerprint, &id->pub);
-	snprintf(m->user_id, sizeof(m->user_id), "%s", user_id);
-	snprintf(m->state, sizeof(m->state), "%s", state);
-	snprintf(m->role, sizeof(m->role), "%s", role);
-}
-
 void examples_records(void)
 {
 	plm_identity *people[N_PEOPLE] = {NULL};
 	plm_record *cert = NULL, *roster = NULL, *keys = NULL, *agreement = NULL;
 	plm_record *enrollment = NULL;
-	unsigned char seed[PLM_SEED_BYTES], channel_key[PLM_KEY_BYTES];
+	unsigned char channel_key[PLM_KEY_BYTES];
 	unsigned char fpr[PLM_FPR_BYTES];
-	plm_pubkeys audience[2];
-	plm_channel_grant grant;
 	plm_roster *ro;
 	plm_error err;
 	char text[1024];
 	int i, r;
 
 	memset(&err, 0, sizeof(err));
-	for (i = 0; i < N_PEOPLE; i++) {
-		example_seed(seed, person_seed[i]);
-		if ((r = plm_identity_from_seed(&people[i], seed, &err)) != 0)
-			example_die("plm_identity_from_seed", r, err.message);
-	}
+	example_people(people, person_seed, N_PEOPLE);
 
 	/* §5.2: Giulia Rossi's certificate, signed by the root. */
 	if ((r = plm_record_new(&cert, PLM_RECORD_CERTIFICATE, &err)) != 0)
@@ -108,11 +82,7 @@ void examples_records(void)
 	if ((r = plm_record_new(&roster, PLM_RECORD_ROSTER, &err)) != 0)
 		example_die("plm_record_new", r, err.message);
 	ro = &roster->body.roster;
-	strcpy(ro->review_id, REVIEW);
-	ro->epoch = 1; /* prev_roster stays all zero */
-	plm_hash(ro->policy_digest, "example policy", 14);
-	strcpy(ro->sur_state, "ITA");
-	strcpy(ro->cluster, "criminalization");
+	example_roster_head(ro, REVIEW, 1, NULL); /* prev_roster stays all zero */
 	ro->n_instruments = 2;
 	strcpy(ro->instruments[0].name, "untoc");
 	strcpy(ro->instruments[1].name, "tip");
@@ -121,17 +91,15 @@ void examples_records(void)
 		strcpy(ro->instruments[i].reviewing[0], "FRA");
 		strcpy(ro->instruments[i].reviewing[1], "BRA");
 	}
-	ro->n_languages = 1;
-	strcpy(ro->languages[0], "en");
 	if ((r = plm_roster_members_alloc(ro, 4, &err)) != 0)
 		example_die("plm_roster_members_alloc", r, err.message);
-	add_roster_member(&ro->members[0], people[ROSSI], "it-fp-rossi", "ITA",
+	example_roster_member(&ro->members[0], people[ROSSI], "it-fp-rossi", "ITA",
 	                  "focal_point");
-	add_roster_member(&ro->members[1], people[SILVA], "br-exp-silva", "BRA",
+	example_roster_member(&ro->members[1], people[SILVA], "br-exp-silva", "BRA",
 	                  "expert");
-	add_roster_member(&ro->members[2], people[MARTIN], "fr-fp-martin", "FRA",
+	example_roster_member(&ro->members[2], people[MARTIN], "fr-fp-martin", "FRA",
 	                  "focal_point");
-	add_roster_member(&ro->members[3], people[SECRETARIAT], "unodc-sec-1", "UNODC",
+	example_roster_member(&ro->members[3], people[SECRETARIAT], "unodc-sec-1", "UNODC",
 	                  "secretariat");
 	ro->created_at = T_2026_02_01;
 	plm_roster_sort(ro);
@@ -145,15 +113,7 @@ void examples_records(void)
 
 	/* §5.5: the review channel's key for epoch 1, sealed to two members. */
 	example_seed(channel_key, 0x40);
-	audience[0] = people[ROSSI]->pub;
-	audience[1] = people[MARTIN]->pub;
-	grant.name = "review";
-	grant.key = channel_key;
-	grant.recipients = audience;
-	grant.n_recipients = 2;
-	if ((r = plm_epoch_keys_build(&keys, REVIEW, 1, roster->id, &grant, 1, &err)) !=
-	    0)
-		example_die("plm_epoch_keys_build", r, err.message);
+	keys = example_review_keys(REVIEW, roster, channel_key, people[ROSSI], people[MARTIN]);
 	print_record("record-epoch-keys",
 	             "Epoch keys of review " REVIEW ", epoch 1, for the roster "
 	             "above: channel review, key 40 41 .. 5f, sealed to "
@@ -177,17 +137,17 @@ void examples_records(void)
 
 	text[0] = '\0';
 	plm_fingerprint(fpr, &people[ROOT]->pub);
-	add_line(text, sizeof(text), "root fingerprint", fpr, sizeof(fpr));
+	example_add_line(text, sizeof(text), "root fingerprint", fpr, sizeof(fpr));
 	plm_fingerprint(fpr, &people[ROSSI]->pub);
-	add_line(text, sizeof(text), "it-fp-rossi fingerprint", fpr, sizeof(fpr));
+	example_add_line(text, sizeof(text), "it-fp-rossi fingerprint", fpr, sizeof(fpr));
 	plm_fingerprint(fpr, &people[MARTIN]->pub);
-	add_line(text, sizeof(text), "fr-fp-martin fingerprint", fpr, sizeof(fpr));
-	add_line(text, sizeof(text), "certificate id", cert->id, PLM_HASH_BYTES);
-	add_line(text, sizeof(text), "roster id", roster->id, PLM_HASH_BYTES);
-	add_line(text, sizeof(text), "epoch keys id", keys->id, PLM_HASH_BYTES);
-	add_line(text, sizeof(text), "review key commitment",
+	example_add_line(text, sizeof(text), "fr-fp-martin fingerprint", fpr, sizeof(fpr));
+	example_add_line(text, sizeof(text), "certificate id", cert->id, PLM_HASH_BYTES);
+	example_add_line(text, sizeof(text), "roster id", roster->id, PLM_HASH_BYTES);
+	example_add_line(text, sizeof(text), "epoch keys id", keys->id, PLM_HASH_BYTES);
+	example_add_line(text, sizeof(text), "review key commitment",
 	         keys->body.epoch_keys.channels[0].commitment, PLM_HASH_BYTES);
-	add_line(text, sizeof(text), "agreement id", agreement->id, PLM_HASH_BYTES);
+	example_add_line(text, sizeof(text), "agreement id", agreement->id, PLM_HASH_BYTES);
 	example_text("record-ids", text);
 
 	/* §5.10: Giulia Rossi's enrollment request, signed by her own new keys. */
@@ -208,9 +168,9 @@ void examples_records(void)
 	             enrollment, people[ROSSI]);
 	text[0] = '\0';
 	snprintf(text, sizeof(text), "%-24s %s", "invitation code", INVITATION_CODE);
-	add_line(text, sizeof(text), "invitation hash",
+	example_add_line(text, sizeof(text), "invitation hash",
 	         enrollment->body.enrollment.invitation, PLM_HASH_BYTES);
-	add_line(text, sizeof(text), "enrollment id", enrollment->id, PLM_HASH_BYTES);
+	example_add_line(text, sizeof(text), "enrollment id", enrollment->id, PLM_HASH_BYTES);
 	example_text("record-enrollment-ids", text);
 
 	plm_record_free(enrollment);

@@ -344,6 +344,35 @@ static int sign_and_write(plm_record *record, const plm_identity *signer,
 	return r;
 }
 
+/*
+ * Fills the body of REC from the options O (SIGNER: the keys that will sign
+ * it); 0, or the exit status after fail().
+ */
+typedef int (*fill_fn)(plm_record *rec, const struct opts *o, const plm_identity *signer);
+
+/*
+ * The shape of every simple record command: a new record of TYPE, filled
+ * by FILL, signed by the identity in SIGNER_PATH and written to O->out.
+ */
+static int signed_record(const struct opts *o, const char *signer_path, int type,
+                         fill_fn fill)
+{
+	plm_identity *signer = NULL;
+	plm_record *rec = NULL;
+	plm_error err;
+	int r;
+
+	if ((r = load_identity(signer_path, &signer)) != 0)
+		return r;
+	if (plm_record_new(&rec, type, &err) != 0)
+		r = fail("%s", err.message);
+	else if ((r = fill(rec, o, signer)) == 0)
+		r = sign_and_write(rec, signer, o->out);
+	plm_record_free(rec);
+	plm_identity_free(signer);
+	return r;
+}
+
 /* Copies S into the array DST of CAP bytes, refusing what does not fit. */
 static int copy_str(char *dst, size_t cap, const char *s, const char *what)
 {
@@ -447,12 +476,15 @@ static int fill_certificate(plm_certificate *c, const struct opts *o,
 	return 0;
 }
 
+/* The root's own certificate, of its own keys. */
+static int fill_root_cert(plm_record *rec, const struct opts *o, const plm_identity *root)
+{
+	return fill_certificate(&rec->body.certificate, o, &root->pub, PLM_USAGE_ROOT);
+}
+
 /* root-cert --root SEED --out FILE [--user-id --name --state]. */
 static int cmd_root_cert(struct opts *o, int argc, char **argv)
 {
-	plm_identity *root = NULL;
-	plm_record *rec = NULL;
-	plm_error err;
 	int r;
 
 	(void)argv;
@@ -464,50 +496,31 @@ static int cmd_root_cert(struct opts *o, int argc, char **argv)
 		o->state = "UNODC";
 	if (o->name == NULL)
 		o->name = "Palermo deployment root";
-	if ((r = load_identity(o->root, &root)) != 0)
+	return signed_record(o, o->root, PLM_RECORD_CERTIFICATE, fill_root_cert);
+}
+
+/* A member's certificate of the keys in --seed, with --usage. */
+static int fill_cert(plm_record *rec, const struct opts *o, const plm_identity *root)
+{
+	plm_pubkeys pub;
+	uint8_t usage = PLM_USAGE_MEMBER;
+	int r;
+
+	(void)root;
+	if ((o->usage != NULL && (r = parse_usage(o->usage, &usage)) != 0) ||
+	    (r = load_public(o->seed, &pub)) != 0)
 		return r;
-	if (plm_record_new(&rec, PLM_RECORD_CERTIFICATE, &err) != 0) {
-		r = fail("%s", err.message);
-		goto out;
-	}
-	if ((r = fill_certificate(&rec->body.certificate, o, &root->pub, PLM_USAGE_ROOT)) != 0)
-		goto out;
-	r = sign_and_write(rec, root, o->out);
-out:
-	plm_record_free(rec);
-	plm_identity_free(root);
-	return r;
+	return fill_certificate(&rec->body.certificate, o, &pub, usage);
 }
 
 /* cert --root SEED --seed SEED --user-id U --state S [--usage U] --out FILE. */
 static int cmd_cert(struct opts *o, int argc, char **argv)
 {
-	plm_identity *root = NULL;
-	plm_record *rec = NULL;
-	plm_pubkeys pub;
-	uint8_t usage = PLM_USAGE_MEMBER;
-	plm_error err;
-	int r;
-
 	(void)argv;
 	if (argc != 0 || need(o->root, "root") || need(o->seed, "seed") ||
 	    need(o->out, "out") || need(o->user_id, "user-id") || need(o->state, "state"))
 		return 2;
-	if (o->usage != NULL && (r = parse_usage(o->usage, &usage)) != 0)
-		return r;
-	if ((r = load_identity(o->root, &root)) != 0 || (r = load_public(o->seed, &pub)) != 0)
-		goto out;
-	if (plm_record_new(&rec, PLM_RECORD_CERTIFICATE, &err) != 0) {
-		r = fail("%s", err.message);
-		goto out;
-	}
-	if ((r = fill_certificate(&rec->body.certificate, o, &pub, usage)) != 0)
-		goto out;
-	r = sign_and_write(rec, root, o->out);
-out:
-	plm_record_free(rec);
-	plm_identity_free(root);
-	return r;
+	return signed_record(o, o->root, PLM_RECORD_CERTIFICATE, fill_cert);
 }
 
 static int parse_reason(const char *s, uint8_t *reason)
@@ -525,46 +538,36 @@ static int parse_reason(const char *s, uint8_t *reason)
 	            "left-office, not '%s'", s);
 }
 
+/* The revocation of the keys in --seed, or of the fingerprint --fpr. */
+static int fill_revoke(plm_record *rec, const struct opts *o, const plm_identity *root)
+{
+	plm_revocation *rv = &rec->body.revocation;
+	plm_pubkeys pub;
+	int r;
+
+	(void)root;
+	if (o->seed != NULL) {
+		if ((r = load_public(o->seed, &pub)) != 0)
+			return r;
+		plm_fingerprint(rv->revoked, &pub);
+	} else if ((r = parse_hex32(o->fpr, rv->revoked, "--fpr")) != 0) {
+		return r;
+	}
+	rv->serial = o->serial ? o->serial : 1;
+	rv->revoked_at = (uint64_t)time(NULL);
+	rv->reason = PLM_REVOKED_DEVICE_LOST;
+	return o->reason != NULL ? parse_reason(o->reason, &rv->reason) : 0;
+}
+
 /* revoke --root SEED (--seed SEED | --fpr HEX) [--serial N] [--reason R]. */
 static int cmd_revoke(struct opts *o, int argc, char **argv)
 {
-	plm_identity *root = NULL;
-	plm_record *rec = NULL;
-	plm_revocation *rv;
-	plm_pubkeys pub;
-	uint8_t reason = PLM_REVOKED_DEVICE_LOST;
-	plm_error err;
-	int r;
-
 	(void)argv;
 	if (argc != 0 || need(o->root, "root") || need(o->out, "out"))
 		return 2;
 	if (o->seed == NULL && o->fpr == NULL)
 		return need(NULL, "seed (or --fpr)");
-	if (o->reason != NULL && (r = parse_reason(o->reason, &reason)) != 0)
-		return r;
-	if ((r = load_identity(o->root, &root)) != 0)
-		goto out;
-	if (plm_record_new(&rec, PLM_RECORD_REVOCATION, &err) != 0) {
-		r = fail("%s", err.message);
-		goto out;
-	}
-	rv = &rec->body.revocation;
-	if (o->seed != NULL) {
-		if ((r = load_public(o->seed, &pub)) != 0)
-			goto out;
-		plm_fingerprint(rv->revoked, &pub);
-	} else if ((r = parse_hex32(o->fpr, rv->revoked, "--fpr")) != 0) {
-		goto out;
-	}
-	rv->serial = o->serial ? o->serial : 1;
-	rv->revoked_at = (uint64_t)time(NULL);
-	rv->reason = reason;
-	r = sign_and_write(rec, root, o->out);
-out:
-	plm_record_free(rec);
-	plm_identity_free(root);
-	return r;
+	return signed_record(o, o->root, PLM_RECORD_REVOCATION, fill_revoke);
 }
 
 /* ---- rosters, epoch keys, stages ------------------------------------- */
@@ -819,74 +822,59 @@ out:
 	return r;
 }
 
+/* A stage change of --review, from --from to --to. */
+static int fill_stage(plm_record *rec, const struct opts *o, const plm_identity *signer)
+{
+	plm_stage *st = &rec->body.stage;
+	int r;
+
+	(void)signer;
+	if ((r = copy_str(st->review_id, sizeof(st->review_id), o->review, "--review")) != 0 ||
+	    (r = copy_str(st->from_stage, sizeof(st->from_stage), o->from, "--from")) != 0 ||
+	    (r = copy_str(st->to_stage, sizeof(st->to_stage), o->to, "--to")) != 0)
+		return r;
+	st->sequence = o->seq ? o->seq : 1;
+	st->effective_at = (uint64_t)time(NULL);
+	return 0;
+}
+
 /* stage --seed SEED --review ID --seq N --from A --to B --out FILE. */
 static int cmd_stage(struct opts *o, int argc, char **argv)
 {
-	plm_identity *signer = NULL;
-	plm_record *rec = NULL;
-	plm_stage *st;
-	plm_error err;
-	int r;
-
 	(void)argv;
 	if (argc != 0 || need(o->seed, "seed") || need(o->review, "review") ||
 	    need(o->from, "from") || need(o->to, "to") || need(o->out, "out"))
 		return 2;
-	if ((r = load_identity(o->seed, &signer)) != 0)
-		return r;
-	if (plm_record_new(&rec, PLM_RECORD_STAGE, &err) != 0) {
-		r = fail("%s", err.message);
-		goto out;
-	}
-	st = &rec->body.stage;
-	if ((r = copy_str(st->review_id, sizeof(st->review_id), o->review, "--review")) != 0 ||
-	    (r = copy_str(st->from_stage, sizeof(st->from_stage), o->from, "--from")) != 0 ||
-	    (r = copy_str(st->to_stage, sizeof(st->to_stage), o->to, "--to")) != 0)
-		goto out;
-	st->sequence = o->seq ? o->seq : 1;
-	st->effective_at = (uint64_t)time(NULL);
-	r = sign_and_write(rec, signer, o->out);
-out:
-	plm_record_free(rec);
-	plm_identity_free(signer);
-	return r;
+	return signed_record(o, o->seed, PLM_RECORD_STAGE, fill_stage);
 }
 
 /*
  * agree --seed SEED --review ID --id HEX --kind K --state S --out FILE:
  * an agreement record (PROTOCOL.md §5.7), signed as given, unchecked.
  */
-static int cmd_agree(struct opts *o, int argc, char **argv)
+static int fill_agree(plm_record *rec, const struct opts *o, const plm_identity *signer)
 {
-	plm_identity *signer = NULL;
-	plm_record *rec = NULL;
-	plm_agreement *a;
-	plm_error err;
+	plm_agreement *a = &rec->body.agreement;
 	int r;
 
+	(void)signer;
+	if ((r = copy_str(a->review_id, sizeof(a->review_id), o->review, "--review")) != 0 ||
+	    (r = parse_hex32(o->id, a->document, "--id")) != 0 ||
+	    (r = copy_str(a->kind, sizeof(a->kind), o->kind, "--kind")) != 0 ||
+	    (r = copy_str(a->state, sizeof(a->state), o->state, "--state")) != 0)
+		return r;
+	a->created_at = o->have_created ? o->created : (uint64_t)time(NULL);
+	return 0;
+}
+
+static int cmd_agree(struct opts *o, int argc, char **argv)
+{
 	(void)argv;
 	if (argc != 0 || need(o->seed, "seed") || need(o->review, "review") ||
 	    need(o->id, "id") || need(o->kind, "kind") || need(o->state, "state") ||
 	    need(o->out, "out"))
 		return 2;
-	if ((r = load_identity(o->seed, &signer)) != 0)
-		return r;
-	if (plm_record_new(&rec, PLM_RECORD_AGREEMENT, &err) != 0) {
-		r = fail("%s", err.message);
-		goto out;
-	}
-	a = &rec->body.agreement;
-	if ((r = copy_str(a->review_id, sizeof(a->review_id), o->review, "--review")) != 0 ||
-	    (r = parse_hex32(o->id, a->document, "--id")) != 0 ||
-	    (r = copy_str(a->kind, sizeof(a->kind), o->kind, "--kind")) != 0 ||
-	    (r = copy_str(a->state, sizeof(a->state), o->state, "--state")) != 0)
-		goto out;
-	a->created_at = o->have_created ? o->created : (uint64_t)time(NULL);
-	r = sign_and_write(rec, signer, o->out);
-out:
-	plm_record_free(rec);
-	plm_identity_free(signer);
-	return r;
+	return signed_record(o, o->seed, PLM_RECORD_AGREEMENT, fill_agree);
 }
 
 /*
@@ -995,49 +983,38 @@ out:
  * or public. The document key is random: the server cannot check it, and
  * this is for the server's rules only.
  */
-static int cmd_disclose(struct opts *o, int argc, char **argv)
+static int fill_disclose(plm_record *rec, const struct opts *o, const plm_identity *signer)
 {
 	unsigned char key[PLM_KEY_BYTES], group_key[PLM_KEY_BYTES];
-	plm_identity *signer = NULL;
-	plm_record *rec = NULL;
-	plm_disclosure *d;
+	plm_disclosure *d = &rec->body.disclosure;
 	plm_error err;
 	size_t len = 0;
 	int r;
 
-	(void)argv;
-	if (argc != 0 || need(o->seed, "seed") || need(o->review, "review") ||
-	    need(o->id, "id") || need(o->to, "to") || need(o->out, "out"))
-		return 2;
-	if ((r = load_identity(o->seed, &signer)) != 0)
-		return r;
-	if (plm_record_new(&rec, PLM_RECORD_DISCLOSURE, &err) != 0) {
-		r = fail("%s", err.message);
-		goto out;
-	}
-	d = &rec->body.disclosure;
+	(void)signer;
 	if ((r = copy_str(d->review_id, sizeof(d->review_id), o->review, "--review")) != 0)
-		goto out;
+		return r;
 	if (sodium_hex2bin(d->envelope_id, PLM_HASH_BYTES, o->id, strlen(o->id), NULL, &len,
 	                   NULL) != 0 ||
-	    len != PLM_HASH_BYTES) {
-		r = fail("--id takes the envelope id, 64 hex digits");
-		goto out;
-	}
+	    len != PLM_HASH_BYTES)
+		return fail("--id takes the envelope id, 64 hex digits");
 	d->scope = strcmp(o->to, "public") == 0 ? PLM_DISCLOSE_PUBLIC : PLM_DISCLOSE_PARTIES;
 	d->parties_epoch = d->scope == PLM_DISCLOSE_PARTIES ? (o->epoch ? o->epoch : 1) : 0;
 	d->created_at = (uint64_t)time(NULL);
 	randombytes_buf(key, sizeof(key));
 	randombytes_buf(group_key, sizeof(group_key));
-	if (plm_disclosure_set_key(d, key, group_key, &err) != 0) {
-		r = fail("%s", err.message);
-		goto out;
-	}
-	r = sign_and_write(rec, signer, o->out);
-out:
-	plm_record_free(rec);
-	plm_identity_free(signer);
-	return r;
+	if (plm_disclosure_set_key(d, key, group_key, &err) != 0)
+		return fail("%s", err.message);
+	return 0;
+}
+
+static int cmd_disclose(struct opts *o, int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 0 || need(o->seed, "seed") || need(o->review, "review") ||
+	    need(o->id, "id") || need(o->to, "to") || need(o->out, "out"))
+		return 2;
+	return signed_record(o, o->seed, PLM_RECORD_DISCLOSURE, fill_disclose);
 }
 
 /* ---- envelopes ------------------------------------------------------- */
