@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "keys/codec.h"
+#include "keys/envelope_pipe.h"
 
 _Static_assert(PLM_STREAM_HEADER_BYTES ==
                    crypto_secretstream_xchacha20poly1305_HEADERBYTES,
@@ -26,6 +27,8 @@ _Static_assert(PLM_KEY_BYTES == crypto_secretstream_xchacha20poly1305_KEYBYTES,
 	(sizeof(DOCUMENT_KEY_DOMAIN) + PLM_ENVELOPE_HEADER_MAX_BYTES)
 /* Context of the document key commitment (PROTOCOL.md §3.4, §7.1). */
 #define DOCUMENT_COMMIT_CONTEXT "document"
+/* Smallest content that PLM_SEAL_AUTO pipelines: 4 chunks. */
+#define SEAL_PIPELINE_MIN_BYTES (4 * (uint64_t)PLM_ENVELOPE_CHUNK_BYTES)
 /* Fields after the wrapped key: wrapped key, commitment, stream header. */
 #define HEADER_KEY_FIELDS_BYTES                                                        \
 	(PLM_WRAPPED_KEY_BYTES + PLM_HASH_BYTES + PLM_STREAM_HEADER_BYTES)
@@ -213,25 +216,6 @@ static int read_full(int fd, unsigned char *buf, size_t n, size_t *got, plm_erro
 	return 0;
 }
 
-/* Writes all N bytes of BUF to FD, retrying short writes and EINTR. */
-static int write_full(int fd, const unsigned char *buf, size_t n, plm_error *err)
-{
-	ssize_t k;
-	size_t done = 0;
-
-	while (done < n) {
-		k = write(fd, buf + done, n - done);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return plm_error_set(err, PLM_ERR_IO,
-			                     "writing the envelope failed: %s",
-			                     strerror(errno));
-		done += (size_t)k;
-	}
-	return 0;
-}
-
 /*
  * Builds the header of a new envelope in RAW (PLM_ENVELOPE_HEADER_MAX_BYTES)
  * and *RAW_LEN: the fields of P, DOC_ID, DOC_KEY wrapped under the channel
@@ -304,17 +288,21 @@ out:
 }
 
 /*
- * Encrypts PLAIN (LEN bytes) as frame SEQ with secretstream TAG into FRAME
- * (frame head + ciphertext), hashes it into DIGEST and writes it to FD in
- * one write. PROTOCOL.md §7.2
+ * Encrypts PLAIN (LEN bytes) as frame SEQ with secretstream TAG into the
+ * pipe's next buffer (frame head + ciphertext) and pushes it: written to
+ * the output and added to the digest. PROTOCOL.md §7.2
  */
-static int frame_write(int fd, unsigned char *frame, uint32_t seq,
-                       const unsigned char *plain, size_t len, unsigned char tag,
-                       crypto_secretstream_xchacha20poly1305_state *stream,
-                       crypto_generichash_state *digest, plm_error *err)
+static int frame_push(plm_seal_pipe *pipe, uint32_t seq, const unsigned char *plain,
+                      size_t len, unsigned char tag,
+                      crypto_secretstream_xchacha20poly1305_state *stream,
+                      plm_error *err)
 {
+	unsigned char *frame;
 	unsigned long long clen = 0;
+	int r;
 
+	if ((r = plm_seal_pipe_slot(pipe, &frame, err)) != 0)
+		return r;
 	if (crypto_secretstream_xchacha20poly1305_push(
 	        stream, frame + PLM_ENVELOPE_FRAME_HEAD_BYTES, &clen, plain, len, NULL,
 	        0, tag) != 0)
@@ -322,9 +310,19 @@ static int frame_write(int fd, unsigned char *frame, uint32_t seq,
 		                     "encrypting chunk %u of the document failed", seq);
 	plm_store_u32(frame, seq);
 	plm_store_u32(frame + 4, (uint32_t)clen);
-	crypto_generichash_update(digest, frame,
-	                          PLM_ENVELOPE_FRAME_HEAD_BYTES + (size_t)clen);
-	return write_full(fd, frame, PLM_ENVELOPE_FRAME_HEAD_BYTES + (size_t)clen, err);
+	return plm_seal_pipe_push(pipe, PLM_ENVELOPE_FRAME_HEAD_BYTES + (size_t)clen, err);
+}
+
+/*
+ * Whether a seal of SIZE content bytes in MODE runs pipelined: asked, or
+ * left to AUTO with at least two cores and enough content to pay for
+ * starting a thread.
+ */
+static int seal_pipelined(plm_seal_mode mode, uint64_t size)
+{
+	if (mode != PLM_SEAL_AUTO)
+		return mode == PLM_SEAL_PIPELINED;
+	return size >= SEAL_PIPELINE_MIN_BYTES && sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 
 /* Checks that P has everything a seal needs. */
@@ -350,17 +348,20 @@ static int seal_params_check(const plm_seal_params *p, plm_error *err)
 
 /*
  * PROTOCOL.md §7. One pass over IN_FD; memory: one 64 KiB plaintext buffer
- * (secure memory, also used for the manifest), one frame buffer, the header.
+ * (secure memory, also used for the manifest) and the pipe's frame buffers
+ * (one, or PLM_SEAL_PIPE_SLOTS when pipelined), which also carry the header.
  */
-int plm_envelope_seal(int in_fd, int out_fd, const plm_seal_params *p,
-                      unsigned char id[PLM_HASH_BYTES], plm_error *err)
+int plm_envelope_seal_mode(int in_fd, int out_fd, const plm_seal_params *p,
+                           plm_seal_mode mode, unsigned char id[PLM_HASH_BYTES],
+                           plm_error *err)
 {
 	crypto_secretstream_xchacha20poly1305_state *stream = NULL;
-	crypto_generichash_state digest;
-	unsigned char *doc_key = NULL, *plain = NULL, *frame = NULL, *raw = NULL;
+	plm_seal_pipe *pipe = NULL;
+	unsigned char *doc_key = NULL, *plain = NULL, *raw;
 	unsigned char doc_id[PLM_DOCUMENT_ID_BYTES];
-	unsigned char
-	    trailer[PLM_ENVELOPE_FRAME_HEAD_BYTES + PLM_ENVELOPE_TRAILER_BYTES];
+	unsigned char end_and_trailer[PLM_ENVELOPE_FRAME_HEAD_BYTES +
+	                              PLM_ENVELOPE_TRAILER_BYTES];
+	unsigned char *trailer = end_and_trailer + PLM_ENVELOPE_FRAME_HEAD_BYTES;
 	size_t raw_len = 0, manifest_len = 0, want, got, extra;
 	uint64_t remaining;
 	uint32_t seq;
@@ -376,30 +377,28 @@ int plm_envelope_seal(int in_fd, int out_fd, const plm_seal_params *p,
 	plain = plm_secret_alloc(PLM_ENVELOPE_CHUNK_BYTES + 1);
 	stream = (crypto_secretstream_xchacha20poly1305_state *)plm_secret_alloc(
 	    sizeof(*stream));
-	frame = malloc(PLM_ENVELOPE_FRAME_HEAD_BYTES + PLM_ENVELOPE_FRAME_MAX);
-	raw = malloc(PLM_ENVELOPE_HEADER_MAX_BYTES);
-	if (plain == NULL || stream == NULL || frame == NULL || raw == NULL) {
+	if (plain == NULL || stream == NULL) {
 		r = plm_error_set(err, PLM_ERR_NOMEM,
 		                  "out of memory while sealing a document");
 		goto out;
 	}
+	if ((r = plm_seal_pipe_new(&pipe, out_fd,
+	                           seal_pipelined(mode, p->manifest->size), err)) != 0)
+		goto out;
 	if ((r = plm_manifest_encode(p->manifest, plain, PLM_MANIFEST_MAX_BYTES,
 	                             &manifest_len, err)) != 0)
 		goto out;
 	randombytes_buf(doc_id, sizeof(doc_id));
-	if ((r = header_build(raw, &raw_len, p, doc_id, doc_key, stream, err)) != 0)
-		goto out;
 
-	/* §7.1 header */
-	crypto_generichash_init(&digest, NULL, 0, PLM_HASH_BYTES);
-	crypto_generichash_update(&digest, raw, raw_len);
-	if ((r = write_full(out_fd, raw, raw_len, err)) != 0)
+	/* §7.1 header, built in the pipe's first buffer */
+	if ((r = plm_seal_pipe_slot(pipe, &raw, err)) != 0 ||
+	    (r = header_build(raw, &raw_len, p, doc_id, doc_key, stream, err)) != 0 ||
+	    (r = plm_seal_pipe_push(pipe, raw_len, err)) != 0)
 		goto out;
 
 	/* §7.2 frame 0: the manifest */
-	r = frame_write(out_fd, frame, 0, plain, manifest_len,
-	                crypto_secretstream_xchacha20poly1305_TAG_MESSAGE, stream,
-	                &digest, err);
+	r = frame_push(pipe, 0, plain, manifest_len,
+	               crypto_secretstream_xchacha20poly1305_TAG_MESSAGE, stream, err);
 	sodium_memzero(plain, manifest_len);
 	if (r != 0)
 		goto out;
@@ -435,35 +434,41 @@ int plm_envelope_seal(int in_fd, int out_fd, const plm_seal_params *p,
 				goto out;
 			}
 		}
-		r = frame_write(out_fd, frame, seq, plain, want,
-		                last
-		                    ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
+		r = frame_push(pipe, seq, plain, want,
+		               last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
 		                    : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE,
-		                stream, &digest, err);
+		               stream, err);
 		if (r != 0)
 			goto out;
 		seq++;
 	} while (!last);
 
-	/* §7.2 end marker, §7.3 trailer: digest and signature */
-	plm_store_u32(trailer, seq);
-	plm_store_u32(trailer + 4, 0);
-	crypto_generichash_update(&digest, trailer, PLM_ENVELOPE_FRAME_HEAD_BYTES);
-	crypto_generichash_final(&digest, trailer + PLM_ENVELOPE_FRAME_HEAD_BYTES,
-	                         PLM_HASH_BYTES);
-	if ((r = plm_sign(trailer + PLM_ENVELOPE_FRAME_HEAD_BYTES + PLM_HASH_BYTES,
-	                  "envelope", trailer + PLM_ENVELOPE_FRAME_HEAD_BYTES,
-	                  PLM_HASH_BYTES, p->author->sign_sk, err)) != 0)
+	/* §7.2 end marker (hashed), §7.3 trailer: digest and signature */
+	plm_store_u32(end_and_trailer, seq);
+	plm_store_u32(end_and_trailer + 4, 0);
+	if ((r = plm_seal_pipe_slot(pipe, &raw, err)) != 0)
 		goto out;
-	if ((r = write_full(out_fd, trailer, sizeof(trailer), err)) != 0)
+	memcpy(raw, end_and_trailer, PLM_ENVELOPE_FRAME_HEAD_BYTES);
+	if ((r = plm_seal_pipe_push(pipe, PLM_ENVELOPE_FRAME_HEAD_BYTES, err)) != 0 ||
+	    (r = plm_seal_pipe_finish(pipe, trailer, err)) != 0)
+		goto out;
+	if ((r = plm_sign(trailer + PLM_HASH_BYTES, "envelope", trailer, PLM_HASH_BYTES,
+	                  p->author->sign_sk, err)) != 0)
+		goto out;
+	if ((r = plm_seal_pipe_write(pipe, trailer, PLM_ENVELOPE_TRAILER_BYTES, err)) != 0)
 		goto out;
 	if (id != NULL)
-		memcpy(id, trailer + PLM_ENVELOPE_FRAME_HEAD_BYTES, PLM_HASH_BYTES);
+		memcpy(id, trailer, PLM_HASH_BYTES);
 out:
+	plm_seal_pipe_free(pipe);
 	plm_secret_free(doc_key);
 	plm_secret_free(plain);
 	plm_secret_free(stream);
-	free(frame);
-	free(raw);
 	return r;
+}
+
+int plm_envelope_seal(int in_fd, int out_fd, const plm_seal_params *p,
+                      unsigned char id[PLM_HASH_BYTES], plm_error *err)
+{
+	return plm_envelope_seal_mode(in_fd, out_fd, p, PLM_SEAL_AUTO, id, err);
 }

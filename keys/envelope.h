@@ -12,7 +12,7 @@
  *
  * Three ways in:
  *  - plm_envelope_seal writes an envelope from a file descriptor, one pass,
- *    constant memory.
+ *    constant memory; from 256 KiB on it encrypts and hashes on two cores.
  *  - plm_envelope_reader is a push parser: feed it slices of any size (as an
  *    HTTP upload arrives) and it checks structure, digest and signature
  *    without any key. plm_envelope_verify_fd is the same over a descriptor.
@@ -134,6 +134,26 @@ typedef struct plm_seal_params {
  */
 int plm_envelope_seal(int in_fd, int out_fd, const plm_seal_params *p,
                       unsigned char id[PLM_HASH_BYTES], plm_error *err);
+
+/*
+ * How plm_envelope_seal_mode spreads its work; every mode writes the same
+ * bytes. PIPELINED encrypts (and writes) frame n+1 in the calling thread
+ * while a second thread hashes frame n for the trailer's digest, through a
+ * ring of a few frame buffers (memory stays constant).
+ */
+typedef enum plm_seal_mode {
+	PLM_SEAL_AUTO = 0,  /* pipelined from 256 KiB of content, with >= 2 cores */
+	PLM_SEAL_SERIAL,    /* one thread */
+	PLM_SEAL_PIPELINED, /* two threads whatever the size */
+} plm_seal_mode;
+
+/*
+ * plm_envelope_seal with a choice of MODE (tests and benchmarks compare the
+ * modes; plm_envelope_seal is PLM_SEAL_AUTO). Same contract and errors.
+ */
+int plm_envelope_seal_mode(int in_fd, int out_fd, const plm_seal_params *p,
+                           plm_seal_mode mode, unsigned char id[PLM_HASH_BYTES],
+                           plm_error *err);
 
 /* Callbacks of the push reader. CTX is the reader's context pointer. */
 typedef struct plm_envelope_handlers {

@@ -1,0 +1,501 @@
+/*
+ * test_envelope_pipeline.c - the pipelined seal (keys/envelope_pipe.c):
+ * with the same randomness it writes exactly the bytes of the one-thread
+ * seal, at every size around a chunk boundary and over several MiB, from a
+ * file and from a pipe; and an error on either side of the pipeline (input
+ * too short or too long, a read error, a write error at once or half way)
+ * comes back with its own code and sentence, the hashing thread stopped.
+ *
+ * The randomness (document key, document id, secretstream header) comes
+ * from a deterministic randombytes implementation installed before
+ * sodium_init, reset before each seal: two seals of the same content are
+ * then comparable byte for byte.
+ */
+#include "check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fixtures.h"
+#include "keys/envelope.h"
+
+#define CHUNK PLM_ENVELOPE_CHUNK_BYTES
+
+/* ---- deterministic randomness ----------------------------------------- */
+
+static unsigned char rng_seed[randombytes_SEEDBYTES];
+static uint64_t rng_calls;
+
+/* Each call draws from a ChaCha20 stream keyed by the seed and a counter. */
+static void rng_buf(void *const buf, const size_t size)
+{
+	unsigned char seed[randombytes_SEEDBYTES];
+
+	memcpy(seed, rng_seed, sizeof(seed));
+	memcpy(seed, &rng_calls, sizeof(rng_calls));
+	rng_calls++;
+	randombytes_buf_deterministic(buf, size, seed);
+}
+
+static uint32_t rng_random(void)
+{
+	uint32_t v;
+
+	rng_buf(&v, sizeof(v));
+	return v;
+}
+
+static const char *rng_name(void)
+{
+	return "test-deterministic";
+}
+
+static const struct randombytes_implementation rng_impl = {
+    rng_name, rng_random, NULL, NULL, rng_buf, NULL};
+
+static void rng_reset(void)
+{
+	rng_calls = 0;
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static plm_identity *author;
+static unsigned char channel_key[PLM_KEY_BYTES];
+static plm_manifest *manifest;
+static plm_seal_params params;
+
+static void fixtures_free(void)
+{
+	plm_identity_free(author);
+	plm_manifest_free(manifest);
+}
+
+static void fixtures(uint64_t size)
+{
+	if (author == NULL) {
+		if ((author = fixture_identity(1)) == NULL ||
+		    plm_manifest_new(&manifest, NULL) != 0)
+			abort();
+		memset(channel_key, 0x5a, sizeof(channel_key));
+		snprintf(manifest->title, sizeof(manifest->title), "Legislation");
+		snprintf(manifest->file_name, sizeof(manifest->file_name), "laws.tar");
+		snprintf(manifest->mime, sizeof(manifest->mime), "application/x-tar");
+		atexit(fixtures_free);
+	}
+	manifest->size = size;
+	memset(&params, 0, sizeof(params));
+	params.review_id = "rev-2026-ita";
+	params.channel = "review";
+	params.epoch = 2;
+	params.kind = "attachment";
+	params.created_at = 1767225600;
+	params.channel_key = channel_key;
+	params.author = author;
+	params.manifest = manifest;
+}
+
+static char *path_in(const char *name)
+{
+	static char paths[4][4096];
+	static int next;
+	char *p = paths[next++ % 4];
+
+	snprintf(p, sizeof(paths[0]), "%s/%s", check_tmpdir(), name);
+	return p;
+}
+
+/* LEN bytes of content that differ from chunk to chunk; caller frees. */
+static unsigned char *content_make(size_t len)
+{
+	unsigned char *c = malloc(len + 1);
+	size_t i;
+
+	if (c == NULL)
+		abort();
+	for (i = 0; i < len; i++)
+		c[i] = (unsigned char)(i * 2654435761u >> 13);
+	return c;
+}
+
+static void file_write(const char *path, const unsigned char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	size_t done = 0;
+	ssize_t k;
+
+	if (fd < 0)
+		abort();
+	while (done < len) {
+		if ((k = write(fd, data + done, len - done)) <= 0)
+			abort();
+		done += (size_t)k;
+	}
+	close(fd);
+}
+
+/* The bytes of PATH (malloc, caller frees) and their count in *LEN. */
+static unsigned char *file_read(const char *path, size_t *len)
+{
+	unsigned char *b = NULL, *nb;
+	size_t cap = 0;
+	ssize_t k;
+	int fd = open(path, O_RDONLY);
+
+	*len = 0;
+	if (fd < 0)
+		abort();
+	for (;;) {
+		if (*len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			if ((nb = realloc(b, cap)) == NULL)
+				abort();
+			b = nb;
+		}
+		if ((k = read(fd, b + *len, cap - *len)) <= 0)
+			break;
+		*len += (size_t)k;
+	}
+	close(fd);
+	return b;
+}
+
+/*
+ * Seals the file IN_PATH in MODE with the randomness reset, into OUT_PATH.
+ * Returns the seal's status; the envelope id in ID.
+ */
+static int seal_file(const char *in_path, const char *out_path, plm_seal_mode mode,
+                     unsigned char id[PLM_HASH_BYTES], plm_error *err)
+{
+	int in_fd = open(in_path, O_RDONLY);
+	int out_fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int r;
+
+	if (in_fd < 0 || out_fd < 0)
+		abort();
+	rng_reset();
+	r = plm_envelope_seal_mode(in_fd, out_fd, &params, mode, id, err);
+	close(in_fd);
+	close(out_fd);
+	return r;
+}
+
+static int header_cb(void *ctx, const plm_envelope_header *h, plm_pubkeys *pub,
+                     plm_error *err)
+{
+	(void)ctx;
+	(void)h;
+	(void)err;
+	*pub = author->pub;
+	return 0;
+}
+
+/* ---- same bytes --------------------------------------------------------- */
+
+/*
+ * Seals SIZE bytes serially, pipelined and in AUTO mode: the three
+ * envelopes and ids must be identical, and the envelope must verify.
+ */
+static void same_bytes(size_t size)
+{
+	static const plm_envelope_handlers handlers = {header_cb, NULL};
+	unsigned char *content = content_make(size), *a = NULL, *b = NULL, *c = NULL;
+	unsigned char id_a[PLM_HASH_BYTES], id_b[PLM_HASH_BYTES], id_c[PLM_HASH_BYTES];
+	unsigned char id_v[PLM_HASH_BYTES];
+	const char *in = path_in("content"), *out = path_in("envelope");
+	size_t a_len, b_len, c_len;
+	plm_error err;
+	int fd, r;
+
+	fixtures(size);
+	file_write(in, content, size);
+	free(content);
+	CHECK_INT(seal_file(in, out, PLM_SEAL_SERIAL, id_a, &err), 0);
+	a = file_read(out, &a_len);
+	r = seal_file(in, out, PLM_SEAL_PIPELINED, id_b, &err);
+	b = file_read(out, &b_len);
+	if (r == 0)
+		r = seal_file(in, out, PLM_SEAL_AUTO, id_c, &err);
+	c = file_read(out, &c_len);
+	if (r == 0 && (fd = open(out, O_RDONLY)) >= 0) {
+		r = plm_envelope_verify_fd(fd, &handlers, NULL, id_v, &err);
+		close(fd);
+	}
+	unlink(in);
+	unlink(out);
+	if (r == 0 && (a_len != b_len || a_len != c_len || memcmp(a, b, a_len) != 0 ||
+	               memcmp(a, c, a_len) != 0))
+		r = 900;
+	free(a);
+	free(b);
+	free(c);
+	CHECK_INT(r, 0);
+	CHECK(a_len > size + PLM_ENVELOPE_TRAILER_BYTES);
+	CHECK_MEM(id_a, id_b, PLM_HASH_BYTES);
+	CHECK_MEM(id_a, id_c, PLM_HASH_BYTES);
+	CHECK_MEM(id_a, id_v, PLM_HASH_BYTES);
+}
+
+static void test_same_bytes_0(void)
+{
+	same_bytes(0);
+}
+
+static void test_same_bytes_1(void)
+{
+	same_bytes(1);
+}
+
+static void test_same_bytes_chunk_minus_1(void)
+{
+	same_bytes(CHUNK - 1);
+}
+
+static void test_same_bytes_chunk(void)
+{
+	same_bytes(CHUNK);
+}
+
+static void test_same_bytes_chunk_plus_1(void)
+{
+	same_bytes(CHUNK + 1);
+}
+
+/* Exactly where AUTO starts pipelining, and just below. */
+static void test_same_bytes_auto_threshold(void)
+{
+	same_bytes(4 * CHUNK - 1);
+	if (!check_failed())
+		same_bytes(4 * CHUNK);
+}
+
+/* Several MiB: many trips around the ring of frame buffers. */
+static void test_same_bytes_several_mib(void)
+{
+	same_bytes(5 * 1024 * 1024 + 12345);
+}
+
+/*
+ * From a pipe, where reads come back short: pipelined gives the bytes of
+ * the serial seal of the same content from a file.
+ */
+static void test_same_bytes_from_pipe(void)
+{
+	size_t size = 3 * CHUNK + 77, a_len, b_len;
+	unsigned char *content = content_make(size), *a, *b;
+	unsigned char id_a[PLM_HASH_BYTES], id_b[PLM_HASH_BYTES];
+	const char *in = path_in("content"), *out = path_in("envelope");
+	plm_error err;
+	int fds[2], out_fd, status, r;
+	pid_t pid;
+
+	fixtures(size);
+	file_write(in, content, size);
+	CHECK_INT(seal_file(in, out, PLM_SEAL_SERIAL, id_a, &err), 0);
+	a = file_read(out, &a_len);
+	if (pipe(fds) != 0 || (pid = fork()) < 0)
+		abort();
+	if (pid == 0) {
+		size_t done = 0;
+
+		close(fds[0]);
+		free(a);
+		while (done < size) {
+			size_t n = size - done < 1000 ? size - done : 1000;
+			if (write(fds[1], content + done, n) != (ssize_t)n)
+				break;
+			done += n;
+		}
+		free(content);
+		_exit(done == size ? 0 : 1);
+	}
+	close(fds[1]);
+	out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	rng_reset();
+	r = plm_envelope_seal_mode(fds[0], out_fd, &params, PLM_SEAL_PIPELINED, id_b,
+	                           &err);
+	close(fds[0]);
+	close(out_fd);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		r = 902;
+	b = file_read(out, &b_len);
+	free(content);
+	unlink(in);
+	unlink(out);
+	if (r == 0 && (a_len != b_len || memcmp(a, b, a_len) != 0))
+		r = 900;
+	free(a);
+	free(b);
+	CHECK_INT(r, 0);
+	CHECK_MEM(id_a, id_b, PLM_HASH_BYTES);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+/*
+ * Seals the file IN_PATH pipelined into OUT_FD, with the manifest saying
+ * SIZE bytes; returns the status, the sentence in ERR, a zero id checked.
+ */
+static int seal_fails(int in_fd, int out_fd, uint64_t size, plm_error *err)
+{
+	unsigned char id[PLM_HASH_BYTES], zero[PLM_HASH_BYTES] = {0};
+	int r;
+
+	fixtures(size);
+	rng_reset();
+	plm_error_clear(err);
+	r = plm_envelope_seal_mode(in_fd, out_fd, &params, PLM_SEAL_PIPELINED, id, err);
+	if (r != 0 && sodium_memcmp(id, zero, sizeof(id)) != 0)
+		return 901; /* an id handed out for a failed seal */
+	return r;
+}
+
+/* The input ends before the manifest's size, after many frames in flight. */
+static void test_error_input_short(void)
+{
+	size_t size = 2 * 1024 * 1024;
+	unsigned char *content = content_make(size);
+	const char *in = path_in("content");
+	plm_error err;
+	int in_fd, out_fd, r;
+
+	file_write(in, content, size);
+	free(content);
+	in_fd = open(in, O_RDONLY);
+	out_fd = open(path_in("envelope"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	r = seal_fails(in_fd, out_fd, size + 1, &err);
+	close(in_fd);
+	close(out_fd);
+	CHECK_INT(r, PLM_ERR_MISMATCH);
+	CHECK(strstr(err.message, "the document has 2097152 bytes but its manifest "
+	                          "says 2097153") != NULL);
+}
+
+/* The input goes on past the manifest's size. */
+static void test_error_input_long(void)
+{
+	size_t size = 1024 * 1024;
+	unsigned char *content = content_make(size + 1);
+	const char *in = path_in("content");
+	plm_error err;
+	int in_fd, out_fd, r;
+
+	file_write(in, content, size + 1);
+	free(content);
+	in_fd = open(in, O_RDONLY);
+	out_fd = open(path_in("envelope"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	r = seal_fails(in_fd, out_fd, size, &err);
+	close(in_fd);
+	close(out_fd);
+	CHECK_INT(r, PLM_ERR_MISMATCH);
+	CHECK(strstr(err.message, "longer than the 1048576 bytes") != NULL);
+}
+
+/* Reading fails (a descriptor open only for writing). */
+static void test_error_read(void)
+{
+	const char *in = path_in("content");
+	plm_error err;
+	int in_fd, out_fd, r;
+
+	file_write(in, (const unsigned char *)"x", 1);
+	in_fd = open(in, O_WRONLY);
+	out_fd = open(path_in("envelope"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	r = seal_fails(in_fd, out_fd, 1024 * 1024, &err);
+	close(in_fd);
+	close(out_fd);
+	CHECK_INT(r, PLM_ERR_IO);
+	CHECK(strstr(err.message, "reading the document failed") != NULL);
+}
+
+/* Writing fails at the first byte (a full disk). */
+static void test_error_write_at_once(void)
+{
+	size_t size = 1024 * 1024;
+	unsigned char *content = content_make(size);
+	const char *in = path_in("content");
+	plm_error err;
+	int in_fd, out_fd, r;
+
+	file_write(in, content, size);
+	free(content);
+	in_fd = open(in, O_RDONLY);
+	out_fd = open("/dev/full", O_WRONLY);
+	CHECK(out_fd >= 0);
+	r = seal_fails(in_fd, out_fd, size, &err);
+	close(in_fd);
+	close(out_fd);
+	CHECK_INT(r, PLM_ERR_IO);
+	CHECK(strstr(err.message, "writing the envelope failed") != NULL);
+}
+
+/*
+ * Writing fails half way, with frames being hashed on the other thread:
+ * the file size limit stops the output after 300,000 bytes.
+ */
+static void test_error_write_half_way(void)
+{
+	size_t size = 3 * 1024 * 1024;
+	unsigned char *content = content_make(size);
+	const char *in = path_in("content"), *out = path_in("envelope");
+	struct rlimit old, lim;
+	struct stat st;
+	plm_error err;
+	int in_fd, out_fd, r;
+
+	file_write(in, content, size);
+	free(content);
+	in_fd = open(in, O_RDONLY);
+	out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	signal(SIGXFSZ, SIG_IGN);
+	if (getrlimit(RLIMIT_FSIZE, &old) != 0)
+		abort();
+	lim = old;
+	lim.rlim_cur = 300000;
+	if (setrlimit(RLIMIT_FSIZE, &lim) != 0)
+		abort();
+	r = seal_fails(in_fd, out_fd, size, &err);
+	if (setrlimit(RLIMIT_FSIZE, &old) != 0)
+		abort();
+	signal(SIGXFSZ, SIG_DFL);
+	close(in_fd);
+	close(out_fd);
+	CHECK_INT(r, PLM_ERR_IO);
+	CHECK(strstr(err.message, "writing the envelope failed") != NULL);
+	CHECK(stat(out, &st) == 0);
+	CHECK(st.st_size > 0 && st.st_size <= 300000);
+}
+
+static const struct check_case cases[] = {
+    CHECK_CASE(test_same_bytes_0),
+    CHECK_CASE(test_same_bytes_1),
+    CHECK_CASE(test_same_bytes_chunk_minus_1),
+    CHECK_CASE(test_same_bytes_chunk),
+    CHECK_CASE(test_same_bytes_chunk_plus_1),
+    CHECK_CASE(test_same_bytes_auto_threshold),
+    CHECK_CASE(test_same_bytes_several_mib),
+    CHECK_CASE(test_same_bytes_from_pipe),
+    CHECK_CASE(test_error_input_short),
+    CHECK_CASE(test_error_input_long),
+    CHECK_CASE(test_error_read),
+    CHECK_CASE(test_error_write_at_once),
+    CHECK_CASE(test_error_write_half_way),
+};
+
+int main(int argc, char **argv)
+{
+	/* Before sodium_init, which plm_init calls. */
+	memset(rng_seed, 0x42, sizeof(rng_seed));
+	if (randombytes_set_implementation((struct randombytes_implementation *)&rng_impl) != 0)
+		abort();
+	return check_main("test_envelope_pipeline", cases, sizeof(cases) / sizeof(cases[0]),
+	                  argc, argv);
+}
