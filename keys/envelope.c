@@ -27,8 +27,6 @@ _Static_assert(PLM_KEY_BYTES == crypto_secretstream_xchacha20poly1305_KEYBYTES,
 	(sizeof(DOCUMENT_KEY_DOMAIN) + PLM_ENVELOPE_HEADER_MAX_BYTES)
 /* Context of the document key commitment (PROTOCOL.md §3.4, §7.1). */
 #define DOCUMENT_COMMIT_CONTEXT "document"
-/* Smallest content that PLM_SEAL_AUTO pipelines: 4 chunks. */
-#define SEAL_PIPELINE_MIN_BYTES (4 * (uint64_t)PLM_ENVELOPE_CHUNK_BYTES)
 /* Fields after the wrapped key: wrapped key, commitment, stream header. */
 #define HEADER_KEY_FIELDS_BYTES                                                        \
 	(PLM_WRAPPED_KEY_BYTES + PLM_HASH_BYTES + PLM_STREAM_HEADER_BYTES)
@@ -216,6 +214,57 @@ static int read_full(int fd, unsigned char *buf, size_t n, size_t *got, plm_erro
 	return 0;
 }
 
+/* Writes all N bytes of BUF to FD, retrying short writes and EINTR. */
+static int write_full(int fd, const unsigned char *buf, size_t n, plm_error *err)
+{
+	ssize_t k;
+	size_t done = 0;
+
+	while (done < n) {
+		k = write(fd, buf + done, n - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return plm_error_set(err, PLM_ERR_IO,
+			                     "writing the envelope failed: %s",
+			                     strerror(errno));
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+/*
+ * Where a seal's frames go: written by the sealing thread to FD, then
+ * hashed, in the same order, by the ring's consumer into DIGEST.
+ */
+struct sealer {
+	int fd;
+	plm_frame_ring *ring;
+	crypto_generichash_state digest;
+};
+
+/* Consumer of the seal's ring: the trailer's digest (PROTOCOL.md §7.3). */
+static int seal_hash(void *ctx, const unsigned char *frame, size_t len, plm_error *err)
+{
+	struct sealer *s = ctx;
+
+	if (crypto_generichash_update(&s->digest, frame, len) != 0)
+		return plm_error_set(err, PLM_ERR_CRYPTO,
+		                     "hashing the envelope for its signature failed");
+	return 0;
+}
+
+/* Writes the LEN bytes of the ring's current buffer, then hands them to the digest. */
+static int seal_emit(struct sealer *s, const unsigned char *frame, size_t len,
+                     plm_error *err)
+{
+	int r;
+
+	if ((r = write_full(s->fd, frame, len, err)) != 0)
+		return r;
+	return plm_frame_ring_push(s->ring, len, err);
+}
+
 /*
  * Builds the header of a new envelope in RAW (PLM_ENVELOPE_HEADER_MAX_BYTES)
  * and *RAW_LEN: the fields of P, DOC_ID, DOC_KEY wrapped under the channel
@@ -289,10 +338,10 @@ out:
 
 /*
  * Encrypts PLAIN (LEN bytes) as frame SEQ with secretstream TAG into the
- * pipe's next buffer (frame head + ciphertext) and pushes it: written to
- * the output and added to the digest. PROTOCOL.md §7.2
+ * ring's next buffer (frame head + ciphertext), writes it and hands it to
+ * the digest. PROTOCOL.md §7.2
  */
-static int frame_push(plm_seal_pipe *pipe, uint32_t seq, const unsigned char *plain,
+static int frame_push(struct sealer *s, uint32_t seq, const unsigned char *plain,
                       size_t len, unsigned char tag,
                       crypto_secretstream_xchacha20poly1305_state *stream,
                       plm_error *err)
@@ -301,7 +350,7 @@ static int frame_push(plm_seal_pipe *pipe, uint32_t seq, const unsigned char *pl
 	unsigned long long clen = 0;
 	int r;
 
-	if ((r = plm_seal_pipe_slot(pipe, &frame, err)) != 0)
+	if ((r = plm_frame_ring_slot(s->ring, &frame, err)) != 0)
 		return r;
 	if (crypto_secretstream_xchacha20poly1305_push(
 	        stream, frame + PLM_ENVELOPE_FRAME_HEAD_BYTES, &clen, plain, len, NULL,
@@ -310,19 +359,7 @@ static int frame_push(plm_seal_pipe *pipe, uint32_t seq, const unsigned char *pl
 		                     "encrypting chunk %u of the document failed", seq);
 	plm_store_u32(frame, seq);
 	plm_store_u32(frame + 4, (uint32_t)clen);
-	return plm_seal_pipe_push(pipe, PLM_ENVELOPE_FRAME_HEAD_BYTES + (size_t)clen, err);
-}
-
-/*
- * Whether a seal of SIZE content bytes in MODE runs pipelined: asked, or
- * left to AUTO with at least two cores and enough content to pay for
- * starting a thread.
- */
-static int seal_pipelined(plm_seal_mode mode, uint64_t size)
-{
-	if (mode != PLM_SEAL_AUTO)
-		return mode == PLM_SEAL_PIPELINED;
-	return size >= SEAL_PIPELINE_MIN_BYTES && sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	return seal_emit(s, frame, PLM_ENVELOPE_FRAME_HEAD_BYTES + (size_t)clen, err);
 }
 
 /* Checks that P has everything a seal needs. */
@@ -348,15 +385,15 @@ static int seal_params_check(const plm_seal_params *p, plm_error *err)
 
 /*
  * PROTOCOL.md §7. One pass over IN_FD; memory: one 64 KiB plaintext buffer
- * (secure memory, also used for the manifest) and the pipe's frame buffers
- * (one, or PLM_SEAL_PIPE_SLOTS when pipelined), which also carry the header.
+ * (secure memory, also used for the manifest) and the ring's frame buffers
+ * (one, or PLM_FRAME_RING_SLOTS when pipelined), which also carry the header.
  */
 int plm_envelope_seal_mode(int in_fd, int out_fd, const plm_seal_params *p,
-                           plm_seal_mode mode, unsigned char id[PLM_HASH_BYTES],
+                           plm_envelope_mode mode, unsigned char id[PLM_HASH_BYTES],
                            plm_error *err)
 {
 	crypto_secretstream_xchacha20poly1305_state *stream = NULL;
-	plm_seal_pipe *pipe = NULL;
+	struct sealer s;
 	unsigned char *doc_key = NULL, *plain = NULL, *raw;
 	unsigned char doc_id[PLM_DOCUMENT_ID_BYTES];
 	unsigned char end_and_trailer[PLM_ENVELOPE_FRAME_HEAD_BYTES +
@@ -367,6 +404,9 @@ int plm_envelope_seal_mode(int in_fd, int out_fd, const plm_seal_params *p,
 	uint32_t seq;
 	int r, last;
 
+	memset(&s, 0, sizeof(s));
+	s.fd = out_fd;
+	crypto_generichash_init(&s.digest, NULL, 0, PLM_HASH_BYTES);
 	if (id != NULL)
 		memset(id, 0, PLM_HASH_BYTES);
 	if ((r = plm_init(err)) != 0 || (r = seal_params_check(p, err)) != 0)
@@ -382,22 +422,22 @@ int plm_envelope_seal_mode(int in_fd, int out_fd, const plm_seal_params *p,
 		                  "out of memory while sealing a document");
 		goto out;
 	}
-	if ((r = plm_seal_pipe_new(&pipe, out_fd,
-	                           seal_pipelined(mode, p->manifest->size), err)) != 0)
+	if ((r = plm_frame_ring_new(&s.ring, plm_frame_ring_wanted(mode, p->manifest->size),
+	                            seal_hash, &s, err)) != 0)
 		goto out;
 	if ((r = plm_manifest_encode(p->manifest, plain, PLM_MANIFEST_MAX_BYTES,
 	                             &manifest_len, err)) != 0)
 		goto out;
 	randombytes_buf(doc_id, sizeof(doc_id));
 
-	/* §7.1 header, built in the pipe's first buffer */
-	if ((r = plm_seal_pipe_slot(pipe, &raw, err)) != 0 ||
+	/* §7.1 header, built in the ring's first buffer */
+	if ((r = plm_frame_ring_slot(s.ring, &raw, err)) != 0 ||
 	    (r = header_build(raw, &raw_len, p, doc_id, doc_key, stream, err)) != 0 ||
-	    (r = plm_seal_pipe_push(pipe, raw_len, err)) != 0)
+	    (r = seal_emit(&s, raw, raw_len, err)) != 0)
 		goto out;
 
 	/* §7.2 frame 0: the manifest */
-	r = frame_push(pipe, 0, plain, manifest_len,
+	r = frame_push(&s, 0, plain, manifest_len,
 	               crypto_secretstream_xchacha20poly1305_TAG_MESSAGE, stream, err);
 	sodium_memzero(plain, manifest_len);
 	if (r != 0)
@@ -434,7 +474,7 @@ int plm_envelope_seal_mode(int in_fd, int out_fd, const plm_seal_params *p,
 				goto out;
 			}
 		}
-		r = frame_push(pipe, seq, plain, want,
+		r = frame_push(&s, seq, plain, want,
 		               last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
 		                    : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE,
 		               stream, err);
@@ -446,21 +486,23 @@ int plm_envelope_seal_mode(int in_fd, int out_fd, const plm_seal_params *p,
 	/* §7.2 end marker (hashed), §7.3 trailer: digest and signature */
 	plm_store_u32(end_and_trailer, seq);
 	plm_store_u32(end_and_trailer + 4, 0);
-	if ((r = plm_seal_pipe_slot(pipe, &raw, err)) != 0)
+	if ((r = plm_frame_ring_slot(s.ring, &raw, err)) != 0)
 		goto out;
 	memcpy(raw, end_and_trailer, PLM_ENVELOPE_FRAME_HEAD_BYTES);
-	if ((r = plm_seal_pipe_push(pipe, PLM_ENVELOPE_FRAME_HEAD_BYTES, err)) != 0 ||
-	    (r = plm_seal_pipe_finish(pipe, trailer, err)) != 0)
+	if ((r = seal_emit(&s, raw, PLM_ENVELOPE_FRAME_HEAD_BYTES, err)) != 0 ||
+	    (r = plm_frame_ring_finish(s.ring, err)) != 0)
 		goto out;
+	crypto_generichash_final(&s.digest, trailer, PLM_HASH_BYTES);
 	if ((r = plm_sign(trailer + PLM_HASH_BYTES, "envelope", trailer, PLM_HASH_BYTES,
 	                  p->author->sign_sk, err)) != 0)
 		goto out;
-	if ((r = plm_seal_pipe_write(pipe, trailer, PLM_ENVELOPE_TRAILER_BYTES, err)) != 0)
+	if ((r = write_full(out_fd, trailer, PLM_ENVELOPE_TRAILER_BYTES, err)) != 0)
 		goto out;
 	if (id != NULL)
 		memcpy(id, trailer, PLM_HASH_BYTES);
 out:
-	plm_seal_pipe_free(pipe);
+	plm_frame_ring_free(s.ring);
+	sodium_memzero(&s.digest, sizeof(s.digest));
 	plm_secret_free(doc_key);
 	plm_secret_free(plain);
 	plm_secret_free(stream);
@@ -470,5 +512,5 @@ out:
 int plm_envelope_seal(int in_fd, int out_fd, const plm_seal_params *p,
                       unsigned char id[PLM_HASH_BYTES], plm_error *err)
 {
-	return plm_envelope_seal_mode(in_fd, out_fd, p, PLM_SEAL_AUTO, id, err);
+	return plm_envelope_seal_mode(in_fd, out_fd, p, PLM_ENVELOPE_AUTO, id, err);
 }

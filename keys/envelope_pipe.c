@@ -1,225 +1,200 @@
 /*
- * envelope_pipe.c - writing and hashing a sealed envelope, in one thread or
- * pipelined on two (see envelope_pipe.h).
+ * envelope_pipe.c - the ring of frame buffers between two threads (see
+ * envelope_pipe.h).
  *
- * The ring: slot i % n belongs to the sealing thread from plm_seal_pipe_slot
- * until plm_seal_pipe_push has written it and counted it in WRITTEN, then
- * to the hashing thread until it is counted in HASHED. WRITTEN - HASHED is
- * never more than N, so at most N frames are in flight. The counters, the
- * flags and STATUS are guarded by LOCK.
+ * Slot i % n belongs to the filling thread from plm_frame_ring_slot until
+ * plm_frame_ring_push counts it in PUSHED, then to the consuming thread
+ * until it is counted in CONSUMED. PUSHED - CONSUMED never exceeds N. The
+ * counters, the flags and STATUS are guarded by LOCK.
  */
 #include "keys/envelope_pipe.h"
 
-#include <errno.h>
 #include <pthread.h>
-#include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-struct plm_seal_pipe {
-	int fd;
-	crypto_generichash_state digest;
-	unsigned char *slot[PLM_SEAL_PIPE_SLOTS];
-	size_t len[PLM_SEAL_PIPE_SLOTS];
-	size_t n;        /* slots in use: 1 in one thread, else PLM_SEAL_PIPE_SLOTS */
-	int threaded;    /* the hashing thread runs */
+struct plm_frame_ring {
+	plm_frame_consume_fn consume;
+	void *ctx;
+	unsigned char *slot[PLM_FRAME_RING_SLOTS];
+	size_t len[PLM_FRAME_RING_SLOTS];
+	size_t n;     /* slots in use: 1 inline, else PLM_FRAME_RING_SLOTS */
+	int threaded; /* the consuming thread runs */
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t filled; /* the hashing thread waits for a frame */
-	pthread_cond_t freed;  /* the sealing thread waits for a slot */
-	uint64_t written;      /* frames written and handed over */
-	uint64_t hashed;       /* frames hashed, slots free again */
-	int closing;           /* no more frames: hash what is left and stop */
+	pthread_cond_t filled; /* the consumer waits for a frame */
+	pthread_cond_t freed;  /* the filler waits for a slot */
+	uint64_t pushed;       /* frames handed over */
+	uint64_t consumed;     /* frames consumed, slots free again */
+	int closing;           /* no more frames: consume what is left and stop */
 	int aborting;          /* stop now, leave the rest */
-	int status;            /* the hashing thread's error, 0 if none */
+	int status;            /* the consumer's first error, 0 if none */
 	plm_error thread_err;
 };
 
-/* Adds LEN bytes of FRAME to the digest (PROTOCOL.md §7.3). */
-static int digest_add(plm_seal_pipe *p, const unsigned char *frame, size_t len,
-                      plm_error *err)
+int plm_frame_ring_wanted(plm_envelope_mode mode, uint64_t size)
 {
-	if (crypto_generichash_update(&p->digest, frame, len) != 0)
-		return plm_error_set(err, PLM_ERR_CRYPTO,
-		                     "hashing the envelope for its signature failed");
-	return 0;
+	if (mode != PLM_ENVELOPE_AUTO)
+		return mode == PLM_ENVELOPE_PIPELINED;
+	return size >= PLM_FRAME_RING_MIN_BYTES && sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 
 /*
- * The hashing thread: digests the frames in the order they were written,
- * frees each slot, and stops when the pipe is closing and drained, when it
- * is aborted, or at its first error (kept in STATUS for the sealing thread).
+ * The consuming thread: takes the frames in the order pushed, frees each
+ * slot, and stops when the ring is closing and drained, when it is
+ * aborted, or at the consumer's first error (kept in STATUS).
  */
-static void *hash_thread(void *arg)
+static void *consume_thread(void *arg)
 {
-	plm_seal_pipe *p = arg;
+	plm_frame_ring *ring = arg;
 	size_t i;
 	int r;
 
-	pthread_mutex_lock(&p->lock);
+	pthread_mutex_lock(&ring->lock);
 	for (;;) {
-		while (p->hashed == p->written && !p->closing && !p->aborting)
-			pthread_cond_wait(&p->filled, &p->lock);
-		if (p->aborting || p->hashed == p->written)
+		while (ring->consumed == ring->pushed && !ring->closing && !ring->aborting)
+			pthread_cond_wait(&ring->filled, &ring->lock);
+		if (ring->aborting || ring->consumed == ring->pushed)
 			break;
-		i = (size_t)(p->hashed % p->n);
-		pthread_mutex_unlock(&p->lock);
-		r = digest_add(p, p->slot[i], p->len[i], &p->thread_err);
-		pthread_mutex_lock(&p->lock);
+		i = (size_t)(ring->consumed % ring->n);
+		pthread_mutex_unlock(&ring->lock);
+		r = ring->consume(ring->ctx, ring->slot[i], ring->len[i], &ring->thread_err);
+		pthread_mutex_lock(&ring->lock);
 		if (r != 0) {
-			p->status = r;
-			pthread_cond_signal(&p->freed);
+			ring->status = r;
+			pthread_cond_signal(&ring->freed);
 			break;
 		}
-		p->hashed++;
-		pthread_cond_signal(&p->freed);
+		ring->consumed++;
+		pthread_cond_signal(&ring->freed);
 	}
-	pthread_mutex_unlock(&p->lock);
+	pthread_mutex_unlock(&ring->lock);
 	return NULL;
 }
 
-int plm_seal_pipe_new(plm_seal_pipe **out, int fd, int pipelined, plm_error *err)
+/* Starts the consuming thread; 0 (and one slot only) if it cannot. */
+static int thread_start(plm_frame_ring *ring)
 {
-	plm_seal_pipe *p;
+	if (pthread_mutex_init(&ring->lock, NULL) != 0)
+		return 0;
+	if (pthread_cond_init(&ring->filled, NULL) != 0)
+		goto no_filled;
+	if (pthread_cond_init(&ring->freed, NULL) != 0)
+		goto no_freed;
+	if (pthread_create(&ring->thread, NULL, consume_thread, ring) == 0)
+		return 1;
+	pthread_cond_destroy(&ring->freed);
+no_freed:
+	pthread_cond_destroy(&ring->filled);
+no_filled:
+	pthread_mutex_destroy(&ring->lock);
+	return 0;
+}
+
+/* Joins the consuming thread (after setting closing or aborting). */
+static void thread_stop(plm_frame_ring *ring)
+{
+	pthread_join(ring->thread, NULL);
+	ring->threaded = 0;
+	pthread_cond_destroy(&ring->freed);
+	pthread_cond_destroy(&ring->filled);
+	pthread_mutex_destroy(&ring->lock);
+}
+
+int plm_frame_ring_new(plm_frame_ring **out, int threaded, plm_frame_consume_fn consume,
+                       void *ctx, plm_error *err)
+{
+	plm_frame_ring *ring;
 	size_t i;
 
 	*out = NULL;
-	if ((p = calloc(1, sizeof(*p))) == NULL)
+	if ((ring = calloc(1, sizeof(*ring))) == NULL)
 		goto nomem;
-	p->fd = fd;
-	p->n = pipelined ? PLM_SEAL_PIPE_SLOTS : 1;
-	for (i = 0; i < p->n; i++)
-		if ((p->slot[i] = malloc(PLM_SEAL_PIPE_SLOT_BYTES)) == NULL)
+	ring->consume = consume;
+	ring->ctx = ctx;
+	ring->n = threaded ? PLM_FRAME_RING_SLOTS : 1;
+	for (i = 0; i < ring->n; i++)
+		if ((ring->slot[i] = malloc(PLM_FRAME_RING_SLOT_BYTES)) == NULL)
 			goto nomem;
-	crypto_generichash_init(&p->digest, NULL, 0, PLM_HASH_BYTES);
-	if (pipelined) {
-		if (pthread_mutex_init(&p->lock, NULL) != 0)
-			goto nomem;
-		if (pthread_cond_init(&p->filled, NULL) != 0) {
-			pthread_mutex_destroy(&p->lock);
-			goto nomem;
-		}
-		if (pthread_cond_init(&p->freed, NULL) != 0) {
-			pthread_cond_destroy(&p->filled);
-			pthread_mutex_destroy(&p->lock);
-			goto nomem;
-		}
-		p->threaded = pthread_create(&p->thread, NULL, hash_thread, p) == 0;
-		if (!p->threaded) {
-			/* No thread: the same bytes from one thread. */
-			pthread_cond_destroy(&p->freed);
-			pthread_cond_destroy(&p->filled);
-			pthread_mutex_destroy(&p->lock);
-		}
-	}
-	*out = p;
+	if (threaded)
+		ring->threaded = thread_start(ring);
+	*out = ring;
 	return 0;
 nomem:
-	plm_seal_pipe_free(p);
-	return plm_error_set(err, PLM_ERR_NOMEM, "out of memory while sealing a document");
+	plm_frame_ring_free(ring);
+	return plm_error_set(err, PLM_ERR_NOMEM,
+	                     "out of memory for the buffers of an envelope");
 }
 
-int plm_seal_pipe_slot(plm_seal_pipe *p, unsigned char **frame, plm_error *err)
+int plm_frame_ring_threaded(const plm_frame_ring *ring)
+{
+	return ring->threaded;
+}
+
+int plm_frame_ring_slot(plm_frame_ring *ring, unsigned char **frame, plm_error *err)
 {
 	int r = 0;
 
-	if (p->threaded) {
-		pthread_mutex_lock(&p->lock);
-		while (p->written - p->hashed == p->n && p->status == 0)
-			pthread_cond_wait(&p->freed, &p->lock);
-		if ((r = p->status) != 0 && err != NULL)
-			*err = p->thread_err;
-		pthread_mutex_unlock(&p->lock);
+	if (ring->threaded) {
+		pthread_mutex_lock(&ring->lock);
+		while (ring->pushed - ring->consumed == ring->n && ring->status == 0)
+			pthread_cond_wait(&ring->freed, &ring->lock);
+		if ((r = ring->status) != 0 && err != NULL)
+			*err = ring->thread_err;
+		pthread_mutex_unlock(&ring->lock);
 	}
-	*frame = r == 0 ? p->slot[p->written % p->n] : NULL;
+	*frame = r == 0 ? ring->slot[ring->pushed % ring->n] : NULL;
 	return r;
 }
 
-int plm_seal_pipe_write(plm_seal_pipe *p, const unsigned char *buf, size_t len,
-                        plm_error *err)
+int plm_frame_ring_push(plm_frame_ring *ring, size_t len, plm_error *err)
 {
-	ssize_t k;
-	size_t done = 0;
-
-	while (done < len) {
-		k = write(p->fd, buf + done, len - done);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return plm_error_set(err, PLM_ERR_IO,
-			                     "writing the envelope failed: %s",
-			                     strerror(errno));
-		done += (size_t)k;
-	}
-	return 0;
-}
-
-int plm_seal_pipe_push(plm_seal_pipe *p, size_t len, plm_error *err)
-{
-	size_t i = (size_t)(p->written % p->n);
+	size_t i = (size_t)(ring->pushed % ring->n);
 	int r;
 
-	if ((r = plm_seal_pipe_write(p, p->slot[i], len, err)) != 0)
-		return r;
-	if (!p->threaded) {
-		if ((r = digest_add(p, p->slot[i], len, err)) != 0)
+	if (!ring->threaded) {
+		if ((r = ring->consume(ring->ctx, ring->slot[i], len, err)) != 0)
 			return r;
-		p->written++;
+		ring->pushed++;
 		return 0;
 	}
-	pthread_mutex_lock(&p->lock);
-	p->len[i] = len;
-	p->written++;
-	pthread_cond_signal(&p->filled);
-	pthread_mutex_unlock(&p->lock);
+	pthread_mutex_lock(&ring->lock);
+	ring->len[i] = len;
+	ring->pushed++;
+	pthread_cond_signal(&ring->filled);
+	pthread_mutex_unlock(&ring->lock);
 	return 0;
 }
 
-int plm_seal_pipe_finish(plm_seal_pipe *p, unsigned char digest[PLM_HASH_BYTES],
-                         plm_error *err)
+int plm_frame_ring_finish(plm_frame_ring *ring, plm_error *err)
 {
-	int r = 0;
-
-	if (p->threaded) {
-		pthread_mutex_lock(&p->lock);
-		p->closing = 1;
-		pthread_cond_signal(&p->filled);
-		pthread_mutex_unlock(&p->lock);
-		pthread_join(p->thread, NULL);
-		p->threaded = 0;
-		pthread_cond_destroy(&p->freed);
-		pthread_cond_destroy(&p->filled);
-		pthread_mutex_destroy(&p->lock);
-		if ((r = p->status) != 0) {
-			if (err != NULL)
-				*err = p->thread_err;
-			return r;
-		}
-	}
-	crypto_generichash_final(&p->digest, digest, PLM_HASH_BYTES);
-	return 0;
+	if (!ring->threaded)
+		return 0;
+	pthread_mutex_lock(&ring->lock);
+	ring->closing = 1;
+	pthread_cond_signal(&ring->filled);
+	pthread_mutex_unlock(&ring->lock);
+	thread_stop(ring);
+	if (ring->status != 0 && err != NULL)
+		*err = ring->thread_err;
+	return ring->status;
 }
 
-void plm_seal_pipe_free(plm_seal_pipe *p)
+void plm_frame_ring_free(plm_frame_ring *ring)
 {
 	size_t i;
 
-	if (p == NULL)
+	if (ring == NULL)
 		return;
-	if (p->threaded) {
-		pthread_mutex_lock(&p->lock);
-		p->aborting = 1;
-		pthread_cond_signal(&p->filled);
-		pthread_mutex_unlock(&p->lock);
-		pthread_join(p->thread, NULL);
-		pthread_cond_destroy(&p->freed);
-		pthread_cond_destroy(&p->filled);
-		pthread_mutex_destroy(&p->lock);
+	if (ring->threaded) {
+		pthread_mutex_lock(&ring->lock);
+		ring->aborting = 1;
+		pthread_cond_signal(&ring->filled);
+		pthread_mutex_unlock(&ring->lock);
+		thread_stop(ring);
 	}
-	for (i = 0; i < PLM_SEAL_PIPE_SLOTS; i++)
-		free(p->slot[i]);
-	sodium_memzero(&p->digest, sizeof(p->digest));
-	free(p);
+	for (i = 0; i < PLM_FRAME_RING_SLOTS; i++)
+		free(ring->slot[i]);
+	free(ring);
 }

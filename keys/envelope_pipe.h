@@ -1,74 +1,90 @@
 /*
- * envelope_pipe.h - the output side of plm_envelope_seal (internal to
- * keys/): writes the envelope's bytes in order and feeds the same bytes to
- * the BLAKE2b digest of the trailer (PROTOCOL.md §7.3), either in the
- * calling thread or, pipelined, on a second thread.
+ * envelope_pipe.h - a ring of frame buffers between two threads, for the
+ * envelope code of keys/ (internal): one thread fills frames in order, a
+ * second consumes them in the same order, at most PLM_FRAME_RING_SLOTS in
+ * flight, so memory stays constant whatever the document's size.
  *
- * Pipelined, the caller encrypts and writes frame n+1 while the hashing
- * thread digests frame n: on two cores sealing costs about the larger of
- * the two instead of their sum. The frames pass through a fixed ring of
- * PLM_SEAL_PIPE_SLOTS buffers, so memory stays constant, and the digest
- * covers exactly the bytes written, in the order written: the output is
- * the same bytes whichever way it runs.
+ *  - Sealing (envelope.c): the caller encrypts and writes frame n+1 while
+ *    the ring's thread hashes frame n for the trailer's digest.
+ *  - Opening (envelope_read.c): the caller reads, parses and hashes frame
+ *    n+1 while the ring's thread decrypts and writes frame n.
  *
- * Use: plm_seal_pipe_slot gives the buffer to fill, plm_seal_pipe_push
- * writes it and hands it to the digest, plm_seal_pipe_finish waits for the
- * digest and returns it, plm_seal_pipe_free releases everything (and stops
- * the thread after a failure).
+ * On two cores that costs about the larger of the two halves instead of
+ * their sum; the bytes produced are the same as in one thread, because the
+ * consumer sees exactly the frames pushed, in the order pushed. Without a
+ * thread (one core, small documents, or a thread that could not start) the
+ * ring has one slot and plm_frame_ring_push consumes inline.
+ *
+ * Use: plm_frame_ring_slot gives the buffer to fill, plm_frame_ring_push
+ * hands it over, plm_frame_ring_finish waits until everything pushed is
+ * consumed, plm_frame_ring_free releases it all (stopping the thread,
+ * unconsumed frames abandoned, after a failure).
  */
 #ifndef PLM_ENVELOPE_PIPE_H
 #define PLM_ENVELOPE_PIPE_H
 
 #include <stddef.h>
 
-#include "keys/crypto.h"
 #include "keys/envelope.h"
 #include "keys/error.h"
 
-/* Buffers in the ring when pipelined (each a frame: about 64 KiB). */
-#define PLM_SEAL_PIPE_SLOTS 4
+/* Buffers in the ring when threaded (each a frame: about 64 KiB). */
+#define PLM_FRAME_RING_SLOTS 4
 /* Capacity of one buffer: the largest frame, and more than any header. */
-#define PLM_SEAL_PIPE_SLOT_BYTES (PLM_ENVELOPE_FRAME_HEAD_BYTES + PLM_ENVELOPE_FRAME_MAX)
-
-typedef struct plm_seal_pipe plm_seal_pipe;
+#define PLM_FRAME_RING_SLOT_BYTES (PLM_ENVELOPE_FRAME_HEAD_BYTES + PLM_ENVELOPE_FRAME_MAX)
 
 /*
- * Starts a pipe writing to FD. PIPELINED non-zero starts the hashing
- * thread (if the thread cannot be created, the pipe quietly runs in the
- * calling thread: same bytes, one core). Free with plm_seal_pipe_free.
+ * Consumes one frame (LEN bytes of FRAME, valid only during the call).
+ * Returns 0 or a PLM_ERR_* after filling ERR; the first error stops the
+ * ring and is returned by the next plm_frame_ring_slot or _finish.
+ */
+typedef int (*plm_frame_consume_fn)(void *ctx, const unsigned char *frame, size_t len,
+                                    plm_error *err);
+
+typedef struct plm_frame_ring plm_frame_ring;
+
+/* Smallest content that PLM_ENVELOPE_AUTO pipelines: 4 chunks. */
+#define PLM_FRAME_RING_MIN_BYTES (4 * (uint64_t)PLM_ENVELOPE_CHUNK_BYTES)
+
+/*
+ * Whether a document of SIZE content bytes in MODE runs on two threads:
+ * asked, or left to AUTO with at least two cores and enough content to pay
+ * for starting a thread.
+ */
+int plm_frame_ring_wanted(plm_envelope_mode mode, uint64_t size);
+
+/*
+ * Starts a ring whose frames go to CONSUME (with CTX). THREADED non-zero
+ * starts the consuming thread (if it cannot be created the ring quietly
+ * consumes inline: same result, one core). Free with plm_frame_ring_free.
  * PLM_ERR_NOMEM.
  */
-int plm_seal_pipe_new(plm_seal_pipe **out, int fd, int pipelined, plm_error *err);
+int plm_frame_ring_new(plm_frame_ring **out, int threaded, plm_frame_consume_fn consume,
+                       void *ctx, plm_error *err);
+
+/* 1 when the ring runs a consuming thread. */
+int plm_frame_ring_threaded(const plm_frame_ring *ring);
 
 /*
- * Sets *FRAME to the next buffer to fill (PLM_SEAL_PIPE_SLOT_BYTES),
- * waiting while every buffer is still being hashed. Returns the hashing
- * thread's error if it failed (PLM_ERR_CRYPTO).
+ * Sets *FRAME to the next buffer to fill (PLM_FRAME_RING_SLOT_BYTES),
+ * waiting while all are in flight. Returns the consumer's error if it
+ * failed.
  */
-int plm_seal_pipe_slot(plm_seal_pipe *p, unsigned char **frame, plm_error *err);
+int plm_frame_ring_slot(plm_frame_ring *ring, unsigned char **frame, plm_error *err);
 
 /*
- * Writes the first LEN bytes of the buffer from the last plm_seal_pipe_slot
- * to the output and adds them to the digest. PLM_ERR_IO.
+ * Hands the first LEN bytes of the buffer from the last plm_frame_ring_slot
+ * to the consumer (inline without a thread: then its error is returned).
  */
-int plm_seal_pipe_push(plm_seal_pipe *p, size_t len, plm_error *err);
+int plm_frame_ring_push(plm_frame_ring *ring, size_t len, plm_error *err);
 
 /*
- * Waits until everything pushed is hashed, stops the thread and puts the
- * digest (BLAKE2b-256 of every byte pushed) in DIGEST. The pipe takes no
- * more pushes. PLM_ERR_CRYPTO.
+ * Waits until every frame pushed is consumed and stops the thread; returns
+ * 0 or the consumer's first error. The ring takes no more frames.
  */
-int plm_seal_pipe_finish(plm_seal_pipe *p, unsigned char digest[PLM_HASH_BYTES],
-                         plm_error *err);
+int plm_frame_ring_finish(plm_frame_ring *ring, plm_error *err);
 
-/*
- * Writes LEN bytes of BUF to the output without adding them to the digest:
- * the trailer's digest and signature, after plm_seal_pipe_finish. PLM_ERR_IO.
- */
-int plm_seal_pipe_write(plm_seal_pipe *p, const unsigned char *buf, size_t len,
-                        plm_error *err);
-
-/* Stops the thread if it still runs (abandoning what it had left) and frees P. */
-void plm_seal_pipe_free(plm_seal_pipe *p);
+/* Stops the thread if it still runs (abandoning what it had left) and frees RING. */
+void plm_frame_ring_free(plm_frame_ring *ring);
 
 #endif

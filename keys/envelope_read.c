@@ -6,6 +6,11 @@
  * it still needs, buffers them (at most one frame) and acts when they are
  * all there. It hashes every byte from the magic through the end marker as
  * it arrives, so that the trailer can be checked without a second pass.
+ *
+ * The opener decrypts the frames the reader hands it. Pipelined, the
+ * content frames go through a ring (envelope_pipe.h) to a second thread
+ * that decrypts and writes them while the reader goes on hashing; that
+ * thread's errors come first, as they concern earlier bytes.
  */
 #include "keys/envelope.h"
 
@@ -20,6 +25,7 @@
 #include <unistd.h>
 
 #include "keys/codec.h"
+#include "keys/envelope_pipe.h"
 
 enum reader_state {
 	ST_PREAMBLE,   /* magic, version, header_len */
@@ -490,6 +496,8 @@ struct opener {
 	int final_seen;
 	uint64_t content_bytes;
 	int out_fd; /* -1: discard */
+	plm_envelope_mode mode;
+	plm_frame_ring *ring; /* content frames, once pipelined (after frame 0) */
 };
 
 /* Header callback of the opener: get and check the keys, start decrypting. */
@@ -542,15 +550,19 @@ static int open_write(struct opener *o, size_t n, plm_error *err)
 	return 0;
 }
 
-/* Frame callback of the opener: decrypt, check tags and size (§7.5). */
-static int open_frame(void *ctx, uint32_t seq, const unsigned char *c, size_t clen,
-                      plm_error *err)
+/*
+ * Decrypts content frame SEQ (C, CLEN bytes), checks its tag and the size
+ * so far, and writes the plaintext (§7.5). In the ring's thread when
+ * pipelined: only it touches the stream, the plaintext and the counters
+ * until the ring is finished.
+ */
+static int open_content(struct opener *o, uint32_t seq, const unsigned char *c,
+                        size_t clen, plm_error *err)
 {
-	struct opener *o = ctx;
 	unsigned long long plen = 0;
 	unsigned char tag = 0;
 
-	if (seq > 0 && o->final_seen)
+	if (o->final_seen)
 		return plm_error_set(err, PLM_ERR_FORMAT,
 		                     "envelope frame %u follows the FINAL chunk", seq);
 	if (crypto_secretstream_xchacha20poly1305_pull(o->stream, o->plain, &plen, &tag,
@@ -559,15 +571,6 @@ static int open_frame(void *ctx, uint32_t seq, const unsigned char *c, size_t cl
 		                     "envelope frame %u failed authentication: the "
 		                     "document was damaged or altered",
 		                     seq);
-	if (seq == 0) {
-		if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE)
-			return plm_error_set(
-			    err, PLM_ERR_FORMAT,
-			    "the envelope's manifest frame has tag %u, "
-			    "not MESSAGE",
-			    tag);
-		return plm_manifest_decode(o->manifest, o->plain, (size_t)plen, err);
-	}
 	if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
 		o->final_seen = 1;
 	else if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE)
@@ -582,6 +585,56 @@ static int open_frame(void *ctx, uint32_t seq, const unsigned char *c, size_t cl
 		                     (unsigned long long)o->manifest->size);
 	o->content_bytes += plen;
 	return open_write(o, (size_t)plen, err);
+}
+
+/* Consumer of the opener's ring: a slot holds u32 seq, then the ciphertext. */
+static int open_consume(void *ctx, const unsigned char *slot, size_t len, plm_error *err)
+{
+	return open_content(ctx, plm_load_u32(slot), slot + 4, len - 4, err);
+}
+
+/* Frame 0: decrypt the manifest (§7.4), then choose how to go on. */
+static int open_manifest(struct opener *o, const unsigned char *c, size_t clen,
+                         plm_error *err)
+{
+	unsigned long long plen = 0;
+	unsigned char tag = 0;
+	int rc;
+
+	if (crypto_secretstream_xchacha20poly1305_pull(o->stream, o->plain, &plen, &tag,
+	                                               c, clen, NULL, 0) != 0)
+		return plm_error_set(err, PLM_ERR_DECRYPT,
+		                     "envelope frame 0 failed authentication: the "
+		                     "document was damaged or altered");
+	if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE)
+		return plm_error_set(err, PLM_ERR_FORMAT,
+		                     "the envelope's manifest frame has tag %u, "
+		                     "not MESSAGE",
+		                     tag);
+	if ((rc = plm_manifest_decode(o->manifest, o->plain, (size_t)plen, err)) != 0)
+		return rc;
+	if (plm_frame_ring_wanted(o->mode, o->manifest->size))
+		return plm_frame_ring_new(&o->ring, 1, open_consume, o, err);
+	return 0;
+}
+
+/* Frame callback of the opener: decrypt, check tags and size (§7.5). */
+static int open_frame(void *ctx, uint32_t seq, const unsigned char *c, size_t clen,
+                      plm_error *err)
+{
+	struct opener *o = ctx;
+	unsigned char *slot;
+	int rc;
+
+	if (seq == 0)
+		return open_manifest(o, c, clen, err);
+	if (o->ring == NULL)
+		return open_content(o, seq, c, clen, err);
+	if ((rc = plm_frame_ring_slot(o->ring, &slot, err)) != 0)
+		return rc;
+	plm_store_u32(slot, seq);
+	memcpy(slot + 4, c, clen);
+	return plm_frame_ring_push(o->ring, clen + 4, err);
 }
 
 /*
@@ -657,11 +710,42 @@ out:
 	return rc;
 }
 
-/* PROTOCOL.md §7.5 */
 int plm_envelope_open(int in_fd, const char *out_path, plm_envelope_keys_fn keys,
                       void *keys_ctx, plm_manifest *manifest_out,
                       plm_envelope_header *header_out, unsigned char id[PLM_HASH_BYTES],
                       plm_error *err)
+{
+	return plm_envelope_open_mode(in_fd, out_path, keys, keys_ctx, manifest_out,
+	                              header_out, PLM_ENVELOPE_AUTO, id, err);
+}
+
+/*
+ * Reads IN_FD into R and finishes it (digest and signature into DIGEST);
+ * then, if O was pipelined, waits for the decrypting thread. The thread's
+ * error wins: it concerns bytes before the reader's position, so it is the
+ * one a single thread would have met first.
+ */
+static int open_read(plm_envelope_reader *r, int in_fd, struct opener *o,
+                     unsigned char digest[PLM_HASH_BYTES], plm_error *err)
+{
+	plm_error ring_err;
+	int rc, ring_rc = 0;
+
+	if ((rc = reader_feed_fd(r, in_fd, err)) == 0)
+		rc = plm_envelope_reader_finish(r, digest, err);
+	if (o->ring != NULL && (ring_rc = plm_frame_ring_finish(o->ring, &ring_err)) != 0) {
+		if (err != NULL)
+			*err = ring_err;
+		return ring_rc;
+	}
+	return rc;
+}
+
+/* PROTOCOL.md §7.5 */
+int plm_envelope_open_mode(int in_fd, const char *out_path, plm_envelope_keys_fn keys,
+                           void *keys_ctx, plm_manifest *manifest_out,
+                           plm_envelope_header *header_out, plm_envelope_mode mode,
+                           unsigned char id[PLM_HASH_BYTES], plm_error *err)
 {
 	static const plm_envelope_handlers handlers = {open_header, open_frame};
 	struct opener o;
@@ -684,6 +768,7 @@ int plm_envelope_open(int in_fd, const char *out_path, plm_envelope_keys_fn keys
 	o.keys = keys;
 	o.keys_ctx = keys_ctx;
 	o.header_out = header_out;
+	o.mode = mode;
 	if ((rc = plm_init(err)) != 0)
 		goto out;
 	o.doc_key = plm_secret_alloc(PLM_KEY_BYTES);
@@ -703,9 +788,7 @@ int plm_envelope_open(int in_fd, const char *out_path, plm_envelope_keys_fn keys
 
 	if ((rc = plm_envelope_reader_new(&r, &handlers, &o, err)) != 0)
 		goto out;
-	if ((rc = reader_feed_fd(r, in_fd, err)) != 0)
-		goto out;
-	if ((rc = plm_envelope_reader_finish(r, digest, err)) != 0)
+	if ((rc = open_read(r, in_fd, &o, digest, err)) != 0)
 		goto out;
 	/* Signature verified: now the payload's own completeness. */
 	if (!o.final_seen) {
@@ -754,6 +837,7 @@ out:
 		unlink(tmp_path);
 		free(tmp_path);
 	}
+	plm_frame_ring_free(o.ring); /* before the buffers its thread uses */
 	plm_envelope_reader_free(r);
 	plm_manifest_free(o.manifest);
 	plm_secret_free(o.plain);

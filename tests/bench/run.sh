@@ -152,6 +152,7 @@ seal_serial() { timed seal_serial "$ENV_TOOL" seal1 "$IN" "$W/out1.plm"; }
 seal_age() { timed seal_age age -r "$AGE_R" -o "$W/out.age" "$IN"; }
 seal_floor() { timed seal_floor "$FLOOR" "$IN" "$W/out.floor"; }
 open_palermo() { rm -f "$W/plain.plm"; timed open_palermo "$ENV_TOOL" open "$W/out.plm" "$W/plain.plm"; }
+open_serial() { rm -f "$W/plain1.plm"; timed open_serial "$ENV_TOOL" open1 "$W/out.plm" "$W/plain1.plm"; }
 open_age() { rm -f "$W/plain.age"; timed open_age age -d -i "$W/age.key" -o "$W/plain.age" "$W/out.age"; }
 open_age_fsync() {
 	rm -f "$W/plain.agef"
@@ -172,10 +173,11 @@ for mib in $SEAL_MIB; do
 	time_row "seal, one thread (before) vs age -r" "$mib MiB" seal_serial seal_age "-"
 	if section open; then
 		echo "bench: open $mib MiB ($n rounds)" >&2
-		rounds "$n" open_palermo open_age open_age_fsync
+		rounds "$n" open_palermo open_serial open_age open_age_fsync
 		cmp -s "$W/plain.plm" "$IN" || die "open did not give back the content"
 		time_row "open (verify + decrypt + fsync) vs age -d" "$mib MiB" open_palermo open_age 1.1
 		time_row "open vs age -d then fsync" "$mib MiB" open_palermo open_age_fsync 1.1
+		time_row "open, one thread (before) vs age -d" "$mib MiB" open_serial open_age "-"
 	fi
 	rm -f "$W"/out.* "$W"/plain.* "$IN"
 done
@@ -266,8 +268,9 @@ if section transfer; then
 	upload_palermo() {
 		seal_next || return 1
 		daemon_rss_reset
-		BENCH_CLIENT_RSS="$W/upload_client.t" \
-		timed upload_palermo "$CLIENT" upload "$HOMES/ita_fp" "$REVIEW" "$W/up.env" &&
+		export BENCH_CLIENT_RSS="$W/upload_client.t"
+		timed upload_palermo "$CLIENT" upload "$HOMES/ita_fp" "$REVIEW" "$W/up.env"
+		unset BENCH_CLIENT_RSS
 		echo "0 $(daemon_rss)" >>"$W/upload_daemon.t"
 	}
 	upload_nginx() {
@@ -284,8 +287,9 @@ if section transfer; then
 
 	download_palermo() {
 		daemon_rss_reset
-		BENCH_CLIENT_RSS="$W/download_client.t" \
-		timed download_palermo "$CLIENT" download "$HOMES/fra_fp" "$ID" /dev/null &&
+		export BENCH_CLIENT_RSS="$W/download_client.t"
+		timed download_palermo "$CLIENT" download "$HOMES/fra_fp" "$ID" /dev/null
+		unset BENCH_CLIENT_RSS
 		echo "0 $(daemon_rss)" >>"$W/download_daemon.t"
 	}
 	download_nginx() {

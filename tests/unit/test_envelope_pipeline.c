@@ -1,10 +1,12 @@
 /*
- * test_envelope_pipeline.c - the pipelined seal (keys/envelope_pipe.c):
- * with the same randomness it writes exactly the bytes of the one-thread
- * seal, at every size around a chunk boundary and over several MiB, from a
- * file and from a pipe; and an error on either side of the pipeline (input
- * too short or too long, a read error, a write error at once or half way)
- * comes back with its own code and sentence, the hashing thread stopped.
+ * test_envelope_pipeline.c - the pipelined seal and open (keys/envelope_pipe.c):
+ * with the same randomness the seal writes exactly the bytes of the
+ * one-thread seal, at every size around a chunk boundary and over several
+ * MiB, from a file and from a pipe; the open gives back the same content
+ * and id either way; and an error on either side of either pipeline (input
+ * too short or too long, a read error, a write error at once or half way,
+ * a damaged frame early or last, a truncated envelope) comes back with the
+ * code and sentence of the one-thread path, the second thread stopped.
  *
  * The randomness (document key, document id, secretstream header) comes
  * from a deterministic randombytes implementation installed before
@@ -171,7 +173,7 @@ static unsigned char *file_read(const char *path, size_t *len)
  * Seals the file IN_PATH in MODE with the randomness reset, into OUT_PATH.
  * Returns the seal's status; the envelope id in ID.
  */
-static int seal_file(const char *in_path, const char *out_path, plm_seal_mode mode,
+static int seal_file(const char *in_path, const char *out_path, plm_envelope_mode mode,
                      unsigned char id[PLM_HASH_BYTES], plm_error *err)
 {
 	int in_fd = open(in_path, O_RDONLY);
@@ -217,12 +219,12 @@ static void same_bytes(size_t size)
 	fixtures(size);
 	file_write(in, content, size);
 	free(content);
-	CHECK_INT(seal_file(in, out, PLM_SEAL_SERIAL, id_a, &err), 0);
+	CHECK_INT(seal_file(in, out, PLM_ENVELOPE_SERIAL, id_a, &err), 0);
 	a = file_read(out, &a_len);
-	r = seal_file(in, out, PLM_SEAL_PIPELINED, id_b, &err);
+	r = seal_file(in, out, PLM_ENVELOPE_PIPELINED, id_b, &err);
 	b = file_read(out, &b_len);
 	if (r == 0)
-		r = seal_file(in, out, PLM_SEAL_AUTO, id_c, &err);
+		r = seal_file(in, out, PLM_ENVELOPE_AUTO, id_c, &err);
 	c = file_read(out, &c_len);
 	if (r == 0 && (fd = open(out, O_RDONLY)) >= 0) {
 		r = plm_envelope_verify_fd(fd, &handlers, NULL, id_v, &err);
@@ -298,7 +300,7 @@ static void test_same_bytes_from_pipe(void)
 
 	fixtures(size);
 	file_write(in, content, size);
-	CHECK_INT(seal_file(in, out, PLM_SEAL_SERIAL, id_a, &err), 0);
+	CHECK_INT(seal_file(in, out, PLM_ENVELOPE_SERIAL, id_a, &err), 0);
 	a = file_read(out, &a_len);
 	if (pipe(fds) != 0 || (pid = fork()) < 0)
 		abort();
@@ -319,7 +321,7 @@ static void test_same_bytes_from_pipe(void)
 	close(fds[1]);
 	out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	rng_reset();
-	r = plm_envelope_seal_mode(fds[0], out_fd, &params, PLM_SEAL_PIPELINED, id_b,
+	r = plm_envelope_seal_mode(fds[0], out_fd, &params, PLM_ENVELOPE_PIPELINED, id_b,
 	                           &err);
 	close(fds[0]);
 	close(out_fd);
@@ -352,7 +354,7 @@ static int seal_fails(int in_fd, int out_fd, uint64_t size, plm_error *err)
 	fixtures(size);
 	rng_reset();
 	plm_error_clear(err);
-	r = plm_envelope_seal_mode(in_fd, out_fd, &params, PLM_SEAL_PIPELINED, id, err);
+	r = plm_envelope_seal_mode(in_fd, out_fd, &params, PLM_ENVELOPE_PIPELINED, id, err);
 	if (r != 0 && sodium_memcmp(id, zero, sizeof(id)) != 0)
 		return 901; /* an id handed out for a failed seal */
 	return r;
@@ -474,6 +476,184 @@ static void test_error_write_half_way(void)
 	CHECK(st.st_size > 0 && st.st_size <= 300000);
 }
 
+/* ---- open ----------------------------------------------------------------- */
+
+static int keys_cb(void *ctx, const plm_envelope_header *h, plm_pubkeys *pub,
+                   unsigned char doc_key[PLM_KEY_BYTES], plm_error *err)
+{
+	(void)ctx;
+	*pub = author->pub;
+	return plm_envelope_unwrap_key(h, channel_key, doc_key, err);
+}
+
+/* Opens ENV_PATH in MODE into OUT_PATH; the status, ERR and ID. */
+static int open_file(const char *env_path, const char *out_path, plm_envelope_mode mode,
+                     unsigned char id[PLM_HASH_BYTES], plm_error *err)
+{
+	int fd = open(env_path, O_RDONLY), r;
+
+	if (fd < 0)
+		abort();
+	plm_error_clear(err);
+	r = plm_envelope_open_mode(fd, out_path, keys_cb, NULL, NULL, NULL, mode, id, err);
+	close(fd);
+	return r;
+}
+
+/*
+ * Opens SEALED (an envelope of CONTENT, SIZE bytes, id ID) in both modes:
+ * the same status, sentence, id and content either way, and no output left
+ * after a failure. Returns the status of the pipelined open, or 903-905
+ * when the two differ; ERR_OUT gets the pipelined open's sentence.
+ */
+static int open_compare(const char *sealed, const unsigned char *content, size_t size,
+                        const unsigned char id[PLM_HASH_BYTES], plm_error *err_out)
+{
+	const char *out_a = path_in("plain.serial"), *out_b = path_in("plain.pipelined");
+	unsigned char id_a[PLM_HASH_BYTES], id_b[PLM_HASH_BYTES], *a, *b;
+	size_t a_len = 0, b_len = 0;
+	plm_error err_a, err_b;
+	int ra, rb;
+
+	ra = open_file(sealed, out_a, PLM_ENVELOPE_SERIAL, id_a, &err_a);
+	rb = open_file(sealed, out_b, PLM_ENVELOPE_PIPELINED, id_b, &err_b);
+	if (ra != rb || (ra != 0 && strcmp(err_a.message, err_b.message) != 0)) {
+		printf("# serial %d \"%s\", pipelined %d \"%s\"\n", ra, err_a.message, rb,
+		       err_b.message);
+		rb = 903;
+	} else if (ra == 0) {
+		a = file_read(out_a, &a_len);
+		b = file_read(out_b, &b_len);
+		if (a_len != size || b_len != size || memcmp(a, content, size) != 0 ||
+		    memcmp(b, content, size) != 0 || memcmp(id_a, id, PLM_HASH_BYTES) != 0 ||
+		    memcmp(id_b, id, PLM_HASH_BYTES) != 0)
+			rb = 904;
+		free(a);
+		free(b);
+	} else if (access(out_a, F_OK) == 0 || access(out_b, F_OK) == 0) {
+		rb = 905; /* a failed open left its output behind */
+	}
+	unlink(out_a);
+	unlink(out_b);
+	*err_out = err_b;
+	return rb;
+}
+
+/*
+ * Seals SIZE bytes into SEALED, then flips the byte DAMAGE bytes before the
+ * end (or, with CUT, cuts DAMAGE bytes off). Returns the content (caller
+ * frees); the envelope id in ID.
+ */
+static unsigned char *seal_damaged(const char *sealed, size_t size, size_t damage, int cut,
+                                   unsigned char id[PLM_HASH_BYTES])
+{
+	unsigned char *content = content_make(size), *env;
+	const char *in = path_in("content");
+	size_t env_len;
+	plm_error err;
+
+	fixtures(size);
+	file_write(in, content, size);
+	if (seal_file(in, sealed, PLM_ENVELOPE_SERIAL, id, &err) != 0)
+		abort();
+	unlink(in);
+	if (damage > 0) {
+		env = file_read(sealed, &env_len);
+		if (cut)
+			env_len -= damage;
+		else
+			env[env_len - damage] ^= 0x01;
+		file_write(sealed, env, env_len);
+		free(env);
+	}
+	return content;
+}
+
+/* seal_damaged then open_compare; returns open_compare's status. */
+static int open_both(size_t size, size_t damage, int cut, plm_error *err)
+{
+	unsigned char id[PLM_HASH_BYTES];
+	const char *sealed = path_in("envelope");
+	unsigned char *content = seal_damaged(sealed, size, damage, cut, id);
+	int r = open_compare(sealed, content, size, id, err);
+
+	free(content);
+	unlink(sealed);
+	return r;
+}
+
+static void test_open_same_content(void)
+{
+	static const size_t sizes[] = {0,         1,         CHUNK - 1,
+	                               CHUNK,     CHUNK + 1, 4 * CHUNK,
+	                               3 * 1024 * 1024 + 5};
+	plm_error err;
+	size_t i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		CHECK_INT(open_both(sizes[i], 0, 0, &err), 0);
+}
+
+/* A frame damaged early: the decrypting thread fails while the reader runs on. */
+static void test_open_error_early_frame(void)
+{
+	size_t size = 3 * 1024 * 1024;
+	plm_error err;
+
+	/* Frame 3 of 48: far from the end. */
+	CHECK_INT(open_both(size, size - 2 * CHUNK, 0, &err), PLM_ERR_DECRYPT);
+	CHECK(strstr(err.message, "failed authentication") != NULL);
+}
+
+/*
+ * The last content frame damaged: the reader meets the wrong digest while
+ * the decrypting thread fails on that frame; the frame's error comes first.
+ */
+static void test_open_error_last_frame(void)
+{
+	plm_error err;
+
+	CHECK_INT(open_both(2 * 1024 * 1024 + 7, PLM_ENVELOPE_TRAILER_BYTES + 8 + 3, 0, &err),
+	          PLM_ERR_DECRYPT);
+	CHECK(strstr(err.message, "failed authentication") != NULL);
+}
+
+/* A truncated envelope: the reader fails, the decrypting thread did not. */
+static void test_open_error_truncated(void)
+{
+	plm_error err;
+
+	CHECK_INT(open_both(1024 * 1024, 50, 1, &err), PLM_ERR_TRUNCATED);
+}
+
+/* Writing the plaintext fails half way, on the decrypting thread. */
+static void test_open_error_write(void)
+{
+	unsigned char id[PLM_HASH_BYTES], *content;
+	const char *sealed = path_in("envelope");
+	size_t size = 3 * 1024 * 1024;
+	struct rlimit old, lim;
+	plm_error err;
+	int r;
+
+	content = seal_damaged(sealed, size, 0, 0, id);
+	signal(SIGXFSZ, SIG_IGN);
+	if (getrlimit(RLIMIT_FSIZE, &old) != 0)
+		abort();
+	lim = old;
+	lim.rlim_cur = 300000;
+	if (setrlimit(RLIMIT_FSIZE, &lim) != 0)
+		abort();
+	r = open_compare(sealed, content, size, id, &err);
+	if (setrlimit(RLIMIT_FSIZE, &old) != 0)
+		abort();
+	signal(SIGXFSZ, SIG_DFL);
+	free(content);
+	unlink(sealed);
+	CHECK_INT(r, PLM_ERR_IO);
+	CHECK(strstr(err.message, "writing the decrypted document failed") != NULL);
+}
+
 static const struct check_case cases[] = {
     CHECK_CASE(test_same_bytes_0),
     CHECK_CASE(test_same_bytes_1),
@@ -488,6 +668,11 @@ static const struct check_case cases[] = {
     CHECK_CASE(test_error_read),
     CHECK_CASE(test_error_write_at_once),
     CHECK_CASE(test_error_write_half_way),
+    CHECK_CASE(test_open_same_content),
+    CHECK_CASE(test_open_error_early_frame),
+    CHECK_CASE(test_open_error_last_frame),
+    CHECK_CASE(test_open_error_truncated),
+    CHECK_CASE(test_open_error_write),
 };
 
 int main(int argc, char **argv)
