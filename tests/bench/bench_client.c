@@ -19,7 +19,8 @@
  *       max" (latencies in milliseconds)
  *
  * The passphrase comes from $PALERMO_PASSPHRASE_FILE, as for palermo. With
- * $BENCH_CLIENT_RSS set, the peak memory after unlocking is appended there.
+ * $BENCH_CLIENT_REPORT set, the time and peak memory of the work itself
+ * (after unlocking) are appended there.
  * WARNING: a measuring tool; it skips the policy checks `palermo send` makes
  * before sealing (the server still makes them).
  */
@@ -73,14 +74,14 @@ static int fail(const plm_error *err)
 }
 
 /*
- * Appends this process's peak resident memory since the last reset
- * (VmHWM, KiB) to the file named by $BENCH_CLIENT_RSS, if set: the memory
- * of the transfer itself, without the passphrase's Argon2id, which
- * cli_start resets away.
+ * Appends "SECONDS PEAK_KIB" to the file named by $BENCH_CLIENT_REPORT, if
+ * set: the time of the command's own work (SECONDS) and this process's
+ * peak resident memory since the last reset (VmHWM), both without opening
+ * the home and unlocking the identity (Argon2id), which came before.
  */
-static void rss_report(void)
+static void report(double seconds)
 {
-	const char *path = getenv("BENCH_CLIENT_RSS");
+	const char *path = getenv("BENCH_CLIENT_REPORT");
 	char line[256];
 	FILE *in, *out;
 
@@ -88,7 +89,7 @@ static void rss_report(void)
 		return;
 	while (fgets(line, sizeof(line), in) != NULL)
 		if (strncmp(line, "VmHWM:", 6) == 0 && (out = fopen(path, "a")) != NULL) {
-			fprintf(out, "0 %ld\n", strtol(line + 6, NULL, 10));
+			fprintf(out, "%.6f %ld\n", seconds, strtol(line + 6, NULL, 10));
 			fclose(out);
 		}
 	fclose(in);
@@ -335,6 +336,7 @@ int main(int argc, char **argv)
 {
 	struct cli cli;
 	plm_error err;
+	double t0;
 	int r;
 
 	memset(&err, 0, sizeof(err));
@@ -352,6 +354,7 @@ int main(int argc, char **argv)
 		return fail(&err);
 	}
 	argv++; /* argv[0] the command, argv[1] HOME, then its arguments */
+	t0 = now_seconds();
 	if (strcmp(argv[0], "seal") == 0)
 		r = cmd_seal(&cli, argv, &err);
 	else if (strcmp(argv[0], "upload") == 0)
@@ -361,7 +364,7 @@ int main(int argc, char **argv)
 	else
 		r = cmd_post(&cli, argv, &err);
 	if (r == 0)
-		rss_report();
+		report(now_seconds() - t0);
 	cli_close(&cli);
 	return r == 0 ? 0 : fail(&err);
 }
