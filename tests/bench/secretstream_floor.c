@@ -16,36 +16,24 @@
 
 #define CHUNK 65536
 
-/* Reads up to N bytes, retrying short reads; returns the count or -1. */
-static ssize_t read_full(int fd, unsigned char *buf, size_t n)
-{
-	size_t got = 0;
-	ssize_t k;
-
-	while (got < n) {
-		k = read(fd, buf + got, n - got);
-		if (k < 0)
-			return -1;
-		if (k == 0)
-			break;
-		got += (size_t)k;
-	}
-	return (ssize_t)got;
-}
-
-/* Writes all N bytes or returns -1. */
-static int write_full(int fd, const unsigned char *buf, size_t n)
+/*
+ * Reads (WRITING 0) or writes (1) N bytes of BUF, retrying short transfers;
+ * a read stops early at end of file. Returns the count, or -1.
+ */
+static ssize_t transfer(int fd, unsigned char *buf, size_t n, int writing)
 {
 	size_t done = 0;
 	ssize_t k;
 
 	while (done < n) {
-		k = write(fd, buf + done, n - done);
+		k = writing ? write(fd, buf + done, n - done) : read(fd, buf + done, n - done);
 		if (k < 0)
 			return -1;
+		if (k == 0)
+			break;
 		done += (size_t)k;
 	}
-	return 0;
+	return (ssize_t)done;
 }
 
 /* BLAKE2b-256 of IN_FD, printed in hex: the cost of the envelope digest. */
@@ -58,7 +46,7 @@ static int hash_fd(int in_fd)
 	ssize_t got;
 
 	crypto_generichash_init(&st, NULL, 0, sizeof(out));
-	while ((got = read_full(in_fd, plain, CHUNK)) > 0)
+	while ((got = transfer(in_fd, plain, CHUNK, 0)) > 0)
 		crypto_generichash_update(&st, plain, (size_t)got);
 	if (got < 0)
 		return 1;
@@ -94,16 +82,16 @@ int main(int argc, char **argv)
 	}
 	crypto_secretstream_xchacha20poly1305_keygen(key);
 	crypto_secretstream_xchacha20poly1305_init_push(&st, header, key);
-	if (write_full(out, header, sizeof(header)) != 0)
+	if (transfer(out, header, sizeof(header), 1) != (ssize_t)sizeof(header))
 		return 1;
 	do {
-		if ((got = read_full(in, plain, CHUNK)) < 0)
+		if ((got = transfer(in, plain, CHUNK, 0)) < 0)
 			return 1;
 		tag = got < CHUNK ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
 		                  : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
 		crypto_secretstream_xchacha20poly1305_push(&st, cipher, &clen, plain,
 		                                           (size_t)got, NULL, 0, tag);
-		if (write_full(out, cipher, (size_t)clen) != 0)
+		if (transfer(out, cipher, (size_t)clen, 1) != (ssize_t)clen)
 			return 1;
 	} while (got == CHUNK);
 	if (close(out) != 0)

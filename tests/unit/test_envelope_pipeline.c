@@ -104,16 +104,6 @@ static void fixtures(uint64_t size)
 	params.manifest = manifest;
 }
 
-static char *path_in(const char *name)
-{
-	static char paths[4][4096];
-	static int next;
-	char *p = paths[next++ % 4];
-
-	snprintf(p, sizeof(paths[0]), "%s/%s", check_tmpdir(), name);
-	return p;
-}
-
 /* LEN bytes of content that differ from chunk to chunk; caller frees. */
 static unsigned char *content_make(size_t len)
 {
@@ -189,32 +179,43 @@ static int seal_file(const char *in_path, const char *out_path, plm_envelope_mod
 	return r;
 }
 
-static int header_cb(void *ctx, const plm_envelope_header *h, plm_pubkeys *pub,
-                     plm_error *err)
+static int keys_cb(void *ctx, const plm_envelope_header *h, plm_pubkeys *pub,
+                   unsigned char doc_key[PLM_KEY_BYTES], plm_error *err)
 {
 	(void)ctx;
-	(void)h;
-	(void)err;
 	*pub = author->pub;
-	return 0;
+	return plm_envelope_unwrap_key(h, channel_key, doc_key, err);
+}
+
+/* Opens ENV_PATH in MODE into OUT_PATH (NULL: verify only); status, ERR, ID. */
+static int open_file(const char *env_path, const char *out_path, plm_envelope_mode mode,
+                     unsigned char id[PLM_HASH_BYTES], plm_error *err)
+{
+	int fd = open(env_path, O_RDONLY), r;
+
+	if (fd < 0)
+		abort();
+	plm_error_clear(err);
+	r = plm_envelope_open_mode(fd, out_path, keys_cb, NULL, NULL, NULL, mode, id, err);
+	close(fd);
+	return r;
 }
 
 /* ---- same bytes --------------------------------------------------------- */
 
 /*
  * Seals SIZE bytes serially, pipelined and in AUTO mode: the three
- * envelopes and ids must be identical, and the envelope must verify.
+ * envelopes and ids must be identical, and the envelope must open.
  */
 static void same_bytes(size_t size)
 {
-	static const plm_envelope_handlers handlers = {header_cb, NULL};
 	unsigned char *content = content_make(size), *a = NULL, *b = NULL, *c = NULL;
 	unsigned char id_a[PLM_HASH_BYTES], id_b[PLM_HASH_BYTES], id_c[PLM_HASH_BYTES];
 	unsigned char id_v[PLM_HASH_BYTES];
-	const char *in = path_in("content"), *out = path_in("envelope");
+	const char *in = fixture_path("content"), *out = fixture_path("envelope");
 	size_t a_len, b_len, c_len;
 	plm_error err;
-	int fd, r;
+	int r;
 
 	fixtures(size);
 	file_write(in, content, size);
@@ -226,10 +227,8 @@ static void same_bytes(size_t size)
 	if (r == 0)
 		r = seal_file(in, out, PLM_ENVELOPE_AUTO, id_c, &err);
 	c = file_read(out, &c_len);
-	if (r == 0 && (fd = open(out, O_RDONLY)) >= 0) {
-		r = plm_envelope_verify_fd(fd, &handlers, NULL, id_v, &err);
-		close(fd);
-	}
+	if (r == 0)
+		r = open_file(out, NULL, PLM_ENVELOPE_SERIAL, id_v, &err);
 	unlink(in);
 	unlink(out);
 	if (r == 0 && (a_len != b_len || a_len != c_len || memcmp(a, b, a_len) != 0 ||
@@ -293,7 +292,7 @@ static void test_same_bytes_from_pipe(void)
 	size_t size = 3 * CHUNK + 77, a_len, b_len;
 	unsigned char *content = content_make(size), *a, *b;
 	unsigned char id_a[PLM_HASH_BYTES], id_b[PLM_HASH_BYTES];
-	const char *in = path_in("content"), *out = path_in("envelope");
+	const char *in = fixture_path("content"), *out = fixture_path("envelope");
 	plm_error err;
 	int fds[2], out_fd, status, r;
 	pid_t pid;
@@ -343,40 +342,64 @@ static void test_same_bytes_from_pipe(void)
 /* ---- errors ------------------------------------------------------------- */
 
 /*
- * Seals the file IN_PATH pipelined into OUT_FD, with the manifest saying
- * SIZE bytes; returns the status, the sentence in ERR, a zero id checked.
+ * Writes FILE_SIZE bytes of content, opens them with IN_FLAGS and seals
+ * them pipelined into OUT_PATH, the manifest saying MANIFEST_SIZE bytes,
+ * with files limited to FILE_LIMIT bytes during the seal (0: no limit).
+ * Returns the status, the sentence in ERR; checks that no id is handed out.
  */
-static int seal_fails(int in_fd, int out_fd, uint64_t size, plm_error *err)
+static int seal_fails_limited(size_t file_size, uint64_t manifest_size, int in_flags,
+                              const char *out_path, rlim_t file_limit, plm_error *err)
 {
 	unsigned char id[PLM_HASH_BYTES], zero[PLM_HASH_BYTES] = {0};
-	int r;
+	unsigned char *content = content_make(file_size);
+	const char *in = fixture_path("content");
+	struct rlimit old, lim;
+	int in_fd, out_fd, r;
 
-	fixtures(size);
+	file_write(in, content, file_size);
+	free(content);
+	in_fd = open(in, in_flags);
+	out_fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (in_fd < 0 || out_fd < 0)
+		abort();
+	fixtures(manifest_size);
 	rng_reset();
 	plm_error_clear(err);
+	if (getrlimit(RLIMIT_FSIZE, &old) != 0)
+		abort();
+	if (file_limit > 0) {
+		/* Writing past it fails with EFBIG instead of killing us. */
+		signal(SIGXFSZ, SIG_IGN);
+		lim = old;
+		lim.rlim_cur = file_limit;
+		if (setrlimit(RLIMIT_FSIZE, &lim) != 0)
+			abort();
+	}
 	r = plm_envelope_seal_mode(in_fd, out_fd, &params, PLM_ENVELOPE_PIPELINED, id, err);
+	if (setrlimit(RLIMIT_FSIZE, &old) != 0)
+		abort();
+	signal(SIGXFSZ, SIG_DFL);
+	close(in_fd);
+	close(out_fd);
+	unlink(in);
 	if (r != 0 && sodium_memcmp(id, zero, sizeof(id)) != 0)
 		return 901; /* an id handed out for a failed seal */
 	return r;
 }
 
+static int seal_fails(size_t file_size, uint64_t manifest_size, int in_flags,
+                      const char *out_path, plm_error *err)
+{
+	return seal_fails_limited(file_size, manifest_size, in_flags, out_path, 0, err);
+}
+
 /* The input ends before the manifest's size, after many frames in flight. */
 static void test_error_input_short(void)
 {
-	size_t size = 2 * 1024 * 1024;
-	unsigned char *content = content_make(size);
-	const char *in = path_in("content");
 	plm_error err;
-	int in_fd, out_fd, r;
 
-	file_write(in, content, size);
-	free(content);
-	in_fd = open(in, O_RDONLY);
-	out_fd = open(path_in("envelope"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	r = seal_fails(in_fd, out_fd, size + 1, &err);
-	close(in_fd);
-	close(out_fd);
-	CHECK_INT(r, PLM_ERR_MISMATCH);
+	CHECK_INT(seal_fails(2097152, 2097153, O_RDONLY, fixture_path("envelope"), &err),
+	          PLM_ERR_MISMATCH);
 	CHECK(strstr(err.message, "the document has 2097152 bytes but its manifest "
 	                          "says 2097153") != NULL);
 }
@@ -384,58 +407,29 @@ static void test_error_input_short(void)
 /* The input goes on past the manifest's size. */
 static void test_error_input_long(void)
 {
-	size_t size = 1024 * 1024;
-	unsigned char *content = content_make(size + 1);
-	const char *in = path_in("content");
 	plm_error err;
-	int in_fd, out_fd, r;
 
-	file_write(in, content, size + 1);
-	free(content);
-	in_fd = open(in, O_RDONLY);
-	out_fd = open(path_in("envelope"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	r = seal_fails(in_fd, out_fd, size, &err);
-	close(in_fd);
-	close(out_fd);
-	CHECK_INT(r, PLM_ERR_MISMATCH);
+	CHECK_INT(seal_fails(1048577, 1048576, O_RDONLY, fixture_path("envelope"), &err),
+	          PLM_ERR_MISMATCH);
 	CHECK(strstr(err.message, "longer than the 1048576 bytes") != NULL);
 }
 
 /* Reading fails (a descriptor open only for writing). */
 static void test_error_read(void)
 {
-	const char *in = path_in("content");
 	plm_error err;
-	int in_fd, out_fd, r;
 
-	file_write(in, (const unsigned char *)"x", 1);
-	in_fd = open(in, O_WRONLY);
-	out_fd = open(path_in("envelope"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	r = seal_fails(in_fd, out_fd, 1024 * 1024, &err);
-	close(in_fd);
-	close(out_fd);
-	CHECK_INT(r, PLM_ERR_IO);
+	CHECK_INT(seal_fails(1, 1048576, O_WRONLY, fixture_path("envelope"), &err),
+	          PLM_ERR_IO);
 	CHECK(strstr(err.message, "reading the document failed") != NULL);
 }
 
 /* Writing fails at the first byte (a full disk). */
 static void test_error_write_at_once(void)
 {
-	size_t size = 1024 * 1024;
-	unsigned char *content = content_make(size);
-	const char *in = path_in("content");
 	plm_error err;
-	int in_fd, out_fd, r;
 
-	file_write(in, content, size);
-	free(content);
-	in_fd = open(in, O_RDONLY);
-	out_fd = open("/dev/full", O_WRONLY);
-	CHECK(out_fd >= 0);
-	r = seal_fails(in_fd, out_fd, size, &err);
-	close(in_fd);
-	close(out_fd);
-	CHECK_INT(r, PLM_ERR_IO);
+	CHECK_INT(seal_fails(1048576, 1048576, O_RDONLY, "/dev/full", &err), PLM_ERR_IO);
 	CHECK(strstr(err.message, "writing the envelope failed") != NULL);
 }
 
@@ -445,60 +439,19 @@ static void test_error_write_at_once(void)
  */
 static void test_error_write_half_way(void)
 {
-	size_t size = 3 * 1024 * 1024;
-	unsigned char *content = content_make(size);
-	const char *in = path_in("content"), *out = path_in("envelope");
-	struct rlimit old, lim;
+	const char *out = fixture_path("envelope");
 	struct stat st;
 	plm_error err;
-	int in_fd, out_fd, r;
 
-	file_write(in, content, size);
-	free(content);
-	in_fd = open(in, O_RDONLY);
-	out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	signal(SIGXFSZ, SIG_IGN);
-	if (getrlimit(RLIMIT_FSIZE, &old) != 0)
-		abort();
-	lim = old;
-	lim.rlim_cur = 300000;
-	if (setrlimit(RLIMIT_FSIZE, &lim) != 0)
-		abort();
-	r = seal_fails(in_fd, out_fd, size, &err);
-	if (setrlimit(RLIMIT_FSIZE, &old) != 0)
-		abort();
-	signal(SIGXFSZ, SIG_DFL);
-	close(in_fd);
-	close(out_fd);
-	CHECK_INT(r, PLM_ERR_IO);
+	CHECK_INT(seal_fails_limited(3 * 1024 * 1024, 3 * 1024 * 1024, O_RDONLY, out, 300000,
+	                             &err),
+	          PLM_ERR_IO);
 	CHECK(strstr(err.message, "writing the envelope failed") != NULL);
 	CHECK(stat(out, &st) == 0);
 	CHECK(st.st_size > 0 && st.st_size <= 300000);
 }
 
 /* ---- open ----------------------------------------------------------------- */
-
-static int keys_cb(void *ctx, const plm_envelope_header *h, plm_pubkeys *pub,
-                   unsigned char doc_key[PLM_KEY_BYTES], plm_error *err)
-{
-	(void)ctx;
-	*pub = author->pub;
-	return plm_envelope_unwrap_key(h, channel_key, doc_key, err);
-}
-
-/* Opens ENV_PATH in MODE into OUT_PATH; the status, ERR and ID. */
-static int open_file(const char *env_path, const char *out_path, plm_envelope_mode mode,
-                     unsigned char id[PLM_HASH_BYTES], plm_error *err)
-{
-	int fd = open(env_path, O_RDONLY), r;
-
-	if (fd < 0)
-		abort();
-	plm_error_clear(err);
-	r = plm_envelope_open_mode(fd, out_path, keys_cb, NULL, NULL, NULL, mode, id, err);
-	close(fd);
-	return r;
-}
 
 /*
  * Opens SEALED (an envelope of CONTENT, SIZE bytes, id ID) in both modes:
@@ -509,7 +462,7 @@ static int open_file(const char *env_path, const char *out_path, plm_envelope_mo
 static int open_compare(const char *sealed, const unsigned char *content, size_t size,
                         const unsigned char id[PLM_HASH_BYTES], plm_error *err_out)
 {
-	const char *out_a = path_in("plain.serial"), *out_b = path_in("plain.pipelined");
+	const char *out_a = fixture_path("plain.serial"), *out_b = fixture_path("plain.pipelined");
 	unsigned char id_a[PLM_HASH_BYTES], id_b[PLM_HASH_BYTES], *a, *b;
 	size_t a_len = 0, b_len = 0;
 	plm_error err_a, err_b;
@@ -548,7 +501,7 @@ static unsigned char *seal_damaged(const char *sealed, size_t size, size_t damag
                                    unsigned char id[PLM_HASH_BYTES])
 {
 	unsigned char *content = content_make(size), *env;
-	const char *in = path_in("content");
+	const char *in = fixture_path("content");
 	size_t env_len;
 	plm_error err;
 
@@ -573,7 +526,7 @@ static unsigned char *seal_damaged(const char *sealed, size_t size, size_t damag
 static int open_both(size_t size, size_t damage, int cut, plm_error *err)
 {
 	unsigned char id[PLM_HASH_BYTES];
-	const char *sealed = path_in("envelope");
+	const char *sealed = fixture_path("envelope");
 	unsigned char *content = seal_damaged(sealed, size, damage, cut, id);
 	int r = open_compare(sealed, content, size, id, err);
 
@@ -630,7 +583,7 @@ static void test_open_error_truncated(void)
 static void test_open_error_write(void)
 {
 	unsigned char id[PLM_HASH_BYTES], *content;
-	const char *sealed = path_in("envelope");
+	const char *sealed = fixture_path("envelope");
 	size_t size = 3 * 1024 * 1024;
 	struct rlimit old, lim;
 	plm_error err;
