@@ -30,9 +30,9 @@ command -v age >/dev/null 2>&1 && command -v age-keygen >/dev/null 2>&1 ||
 [ -x "$NGINX" ] || command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
 if [ -n "$missing" ]; then
-	echo "make bench needs the Debian packages$missing, which are not installed;" \
-		"install them with \"make bench-deps\" as root (apt-get install$missing)" \
-		"and run make bench again." >&2
+	echo "make bench needs these Debian packages, which are not installed:$missing;" \
+		"install them with \"make bench-deps\" as root (apt-get install$missing)," \
+		"then run make bench again." >&2
 	exit 1
 fi
 [ -x "$NGINX" ] || NGINX=$(command -v nginx)
