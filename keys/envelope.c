@@ -234,8 +234,9 @@ static int write_full(int fd, const unsigned char *buf, size_t n, plm_error *err
 }
 
 /*
- * Where a seal's frames go: written by the sealing thread to FD, then
- * hashed, in the same order, by the ring's consumer into DIGEST.
+ * Where a seal's frames go: written to FD by the sealing thread, then
+ * through the ring to its consumer, which hashes them into DIGEST in the
+ * same order.
  */
 struct sealer {
 	int fd;
@@ -243,7 +244,14 @@ struct sealer {
 	crypto_generichash_state digest;
 };
 
-/* Consumer of the seal's ring: the trailer's digest (PROTOCOL.md §7.3). */
+/*
+ * Consumer of the seal's ring: the trailer's digest (PROTOCOL.md §7.3).
+ * Pipelined, this is the second thread's half. Measured here in one thread
+ * over 128 MiB, BLAKE2b took 0.13 s of CPU and reading, encrypting and
+ * writing 0.09 s plus 0.07 s in the kernel: the write stays with the
+ * encryption, which leaves the two halves close (moved to this thread, it
+ * would make this one the longer).
+ */
 static int seal_hash(void *ctx, const unsigned char *frame, size_t len, plm_error *err)
 {
 	struct sealer *s = ctx;
@@ -402,7 +410,8 @@ int plm_envelope_seal_mode(int in_fd, int out_fd, const plm_seal_params *p,
 	size_t raw_len = 0, manifest_len = 0, want, got, extra;
 	uint64_t remaining;
 	uint32_t seq;
-	int r, last;
+	plm_error ring_err;
+	int r, last, ring_r;
 
 	memset(&s, 0, sizeof(s));
 	s.fd = out_fd;
@@ -501,6 +510,16 @@ int plm_envelope_seal_mode(int in_fd, int out_fd, const plm_seal_params *p,
 	if (id != NULL)
 		memcpy(id, trailer, PLM_HASH_BYTES);
 out:
+	/*
+	 * A failure with frames still in the ring: let them be hashed first,
+	 * and if that fails, report it, as one thread would have (those bytes
+	 * came earlier).
+	 */
+	if (r != 0 && s.ring != NULL && (ring_r = plm_frame_ring_finish(s.ring, &ring_err)) != 0) {
+		r = ring_r;
+		if (err != NULL)
+			*err = ring_err;
+	}
 	plm_frame_ring_free(s.ring);
 	sodium_memzero(&s.digest, sizeof(s.digest));
 	plm_secret_free(doc_key);

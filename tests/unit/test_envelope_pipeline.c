@@ -424,7 +424,7 @@ static void test_error_read(void)
 	CHECK(strstr(err.message, "reading the document failed") != NULL);
 }
 
-/* Writing fails at the first byte (a full disk). */
+/* Writing fails at the first byte: a full disk. */
 static void test_error_write_at_once(void)
 {
 	plm_error err;
@@ -607,6 +607,21 @@ static void test_open_error_write(void)
 	CHECK(strstr(err.message, "writing the decrypted document failed") != NULL);
 }
 
+/*
+ * Two failures: the output stops at 300,000 bytes, the input at 1 MiB of
+ * the 2 MiB the manifest says. The write failure concerns earlier bytes,
+ * so it is the error, as with one thread.
+ */
+static void test_error_write_before_mismatch(void)
+{
+	plm_error err;
+
+	CHECK_INT(seal_fails_limited(1024 * 1024, 2 * 1024 * 1024, O_RDONLY,
+	                             fixture_path("envelope"), 300000, &err),
+	          PLM_ERR_IO);
+	CHECK(strstr(err.message, "writing the envelope failed") != NULL);
+}
+
 static const struct check_case cases[] = {
     CHECK_CASE(test_same_bytes_0),
     CHECK_CASE(test_same_bytes_1),
@@ -621,6 +636,7 @@ static const struct check_case cases[] = {
     CHECK_CASE(test_error_read),
     CHECK_CASE(test_error_write_at_once),
     CHECK_CASE(test_error_write_half_way),
+    CHECK_CASE(test_error_write_before_mismatch),
     CHECK_CASE(test_open_same_content),
     CHECK_CASE(test_open_error_early_frame),
     CHECK_CASE(test_open_error_last_frame),
