@@ -515,7 +515,8 @@ out:
 	 * and if that fails, report it, as one thread would have (those bytes
 	 * came earlier).
 	 */
-	if (r != 0 && s.ring != NULL && (ring_r = plm_frame_ring_finish(s.ring, &ring_err)) != 0) {
+	if (r != 0 && s.ring != NULL &&
+	    (ring_r = plm_frame_ring_finish(s.ring, &ring_err)) != 0) {
 		r = ring_r;
 		if (err != NULL)
 			*err = ring_err;

@@ -53,13 +53,15 @@ static void *consume_thread(void *arg)
 
 	pthread_mutex_lock(&ring->lock);
 	for (;;) {
-		while (ring->consumed == ring->pushed && !ring->closing && !ring->aborting)
+		while (ring->consumed == ring->pushed && !ring->closing &&
+		       !ring->aborting)
 			pthread_cond_wait(&ring->filled, &ring->lock);
 		if (ring->aborting || ring->consumed == ring->pushed)
 			break;
 		i = (size_t)(ring->consumed % ring->n);
 		pthread_mutex_unlock(&ring->lock);
-		r = ring->consume(ring->ctx, ring->slot[i], ring->len[i], &ring->thread_err);
+		r = ring->consume(ring->ctx, ring->slot[i], ring->len[i],
+		                  &ring->thread_err);
 		pthread_mutex_lock(&ring->lock);
 		if (r != 0) {
 			ring->status = r;

@@ -31,7 +31,8 @@
 /* Buffers in the ring when threaded (each a frame: about 64 KiB). */
 #define PLM_FRAME_RING_SLOTS 4
 /* Capacity of one buffer: the largest frame, and more than any header. */
-#define PLM_FRAME_RING_SLOT_BYTES (PLM_ENVELOPE_FRAME_HEAD_BYTES + PLM_ENVELOPE_FRAME_MAX)
+#define PLM_FRAME_RING_SLOT_BYTES                                                      \
+	(PLM_ENVELOPE_FRAME_HEAD_BYTES + PLM_ENVELOPE_FRAME_MAX)
 
 /*
  * Consumes one frame (LEN bytes of FRAME, valid only during the call).

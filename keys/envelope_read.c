@@ -535,10 +535,11 @@ static int open_header(void *ctx, const plm_envelope_header *h, plm_pubkeys *aut
 
 /*
  * Writes the N plaintext bytes of o->plain to the output file, if any
- * (called once o->content_bytes counts them). Every OPEN_WRITEBACK_BYTES it asks the kernel to start writing the last
- * stretch back to disk (Linux), so that the disk works while the rest is
- * decrypted and the fsync at the end has little left to wait for. The
- * fsync still decides: this only moves work earlier.
+ * (called once o->content_bytes counts them). Every OPEN_WRITEBACK_BYTES
+ * it asks the kernel to start writing the last stretch back to disk
+ * (Linux), so that the disk works while the rest is decrypted and the
+ * fsync at the end has little left to wait for. The fsync still decides:
+ * this only moves work earlier.
  */
 static int open_write(struct opener *o, size_t n, plm_error *err)
 {
@@ -609,7 +610,8 @@ static int open_content(struct opener *o, uint32_t seq, const unsigned char *c,
 }
 
 /* Consumer of the opener's ring: a slot holds u32 seq, then the ciphertext. */
-static int open_consume(void *ctx, const unsigned char *slot, size_t len, plm_error *err)
+static int open_consume(void *ctx, const unsigned char *slot, size_t len,
+                        plm_error *err)
 {
 	return open_content(ctx, plm_load_u32(slot), slot + 4, len - 4, err);
 }

@@ -88,7 +88,8 @@ static void report(double seconds)
 	if (path == NULL || (in = fopen("/proc/self/status", "r")) == NULL)
 		return;
 	while (fgets(line, sizeof(line), in) != NULL)
-		if (strncmp(line, "VmHWM:", 6) == 0 && (out = fopen(path, "a")) != NULL) {
+		if (strncmp(line, "VmHWM:", 6) == 0 &&
+		    (out = fopen(path, "a")) != NULL) {
 			fprintf(out, "%.6f %ld\n", seconds, strtol(line + 6, NULL, 10));
 			fclose(out);
 		}
@@ -113,8 +114,10 @@ static int cli_start(struct cli *cli, const char *home, plm_error *err)
 	cli->program = "bench_client";
 	cli->quiet = 1;
 	snprintf(cli->home, sizeof(cli->home), "%s", home);
-	if (cli_open_state(cli, 0) != 0 || cli_unlock(cli) != 0 || cli_connect(cli) != 0)
-		return plm_error_set(err, PLM_ERR_INVALID, "cannot open the home %s", home);
+	if (cli_open_state(cli, 0) != 0 || cli_unlock(cli) != 0 ||
+	    cli_connect(cli) != 0)
+		return plm_error_set(err, PLM_ERR_INVALID, "cannot open the home %s",
+		                     home);
 	transport_set_progress(cli->net, 0);
 	rss_reset();
 	return 0;
@@ -134,8 +137,8 @@ static int seal_fd(struct cli *cli, const char *review, const char *kind, int in
 	uint64_t epoch = 0;
 	int r;
 
-	if ((r = local_channel_key(cli, review, "review", 0, &channel_key, &epoch, err)) !=
-	        0 ||
+	if ((r = local_channel_key(cli, review, "review", 0, &channel_key, &epoch,
+	                           err)) != 0 ||
 	    (r = plm_manifest_new(&m, err)) != 0)
 		goto out;
 	snprintf(m->title, sizeof(m->title), "benchmark %s", kind);
@@ -186,8 +189,8 @@ static int cmd_upload(struct cli *cli, char **argv, plm_error *err)
 	int r;
 
 	randombytes_buf(upload_id, sizeof(upload_id));
-	if ((r = transport_upload(cli->net, argv[2], upload_id, argv[3], &answer, err)) ==
-	    0)
+	if ((r = transport_upload(cli->net, argv[2], upload_id, argv[3], &answer,
+	                          err)) == 0)
 		printf("%s\n", json_string_value(json_object_get(answer, "id")));
 	json_decref(answer);
 	return r;
@@ -211,7 +214,8 @@ static int seal_doc(struct cli *cli, const char *review, const char *kind, size_
                     size_t i, struct doc *d, plm_error *err)
 {
 	unsigned char id[PLM_HASH_BYTES], *content;
-	char in_path[] = "/tmp/bench-client-in-XXXXXX", out_path[] = "/tmp/bench-client-out-XXXXXX";
+	char in_path[] = "/tmp/bench-client-in-XXXXXX",
+	     out_path[] = "/tmp/bench-client-out-XXXXXX";
 	int in = mkstemp(in_path), out = mkstemp(out_path), r = PLM_ERR_IO;
 	struct stat st;
 
@@ -224,9 +228,12 @@ static int seal_doc(struct cli *cli, const char *review, const char *kind, size_
 	if (write(in, content, size) == (ssize_t)size && lseek(in, 0, SEEK_SET) == 0)
 		r = seal_fd(cli, review, kind, in, size, out, id, err);
 	free(content);
-	if (r != 0 || fstat(out, &st) != 0 || (d->bytes = malloc((size_t)st.st_size)) == NULL ||
+	if (r != 0 || fstat(out, &st) != 0 ||
+	    (d->bytes = malloc((size_t)st.st_size)) == NULL ||
 	    pread(out, d->bytes, (size_t)st.st_size, 0) != st.st_size) {
-		r = r != 0 ? r : plm_error_set(err, PLM_ERR_IO, "cannot read a sealed document");
+		r = r != 0 ? r
+		           : plm_error_set(err, PLM_ERR_IO,
+		                           "cannot read a sealed document");
 		goto out;
 	}
 	d->len = (size_t)st.st_size;
@@ -251,14 +258,16 @@ static void *post_thread(void *arg)
 	for (i = w->first; i < w->count; i += w->step) {
 		randombytes_buf(upload_id, sizeof(upload_id));
 		plm_hex(hex, upload_id, sizeof(upload_id));
-		snprintf(path, sizeof(path), "/v1/reviews/%s/uploads/%s", w->review, hex);
+		snprintf(path, sizeof(path), "/v1/reviews/%s/uploads/%s", w->review,
+		         hex);
 		t0 = now_seconds();
-		if (transport_request(w->net, "PUT", path, w->docs[i].bytes, w->docs[i].len,
-		                      &resp, &w->err) != 0 ||
+		if (transport_request(w->net, "PUT", path, w->docs[i].bytes,
+		                      w->docs[i].len, &resp, &w->err) != 0 ||
 		    transport_check(&resp, "posting a document", &w->err) != 0 ||
 		    resp.status != 201) {
 			if (resp.status != 0 && w->err.code == 0)
-				plm_error_set(&w->err, PLM_ERR_NET, "answer %ld", resp.status);
+				plm_error_set(&w->err, PLM_ERR_NET, "answer %ld",
+				              resp.status);
 			response_free(&resp);
 			w->failed = 1;
 			return NULL;
@@ -287,7 +296,8 @@ static int cmd_post(struct cli *cli, char **argv, plm_error *err)
 	double *lat = calloc(count ? count : 1, sizeof(*lat)), t0, secs;
 	int r = 0;
 
-	if (docs == NULL || lat == NULL || conns < 1 || conns > MAX_CONNECTIONS || count < 1)
+	if (docs == NULL || lat == NULL || conns < 1 || conns > MAX_CONNECTIONS ||
+	    count < 1)
 		return plm_error_set(err, PLM_ERR_INVALID, "bad post arguments");
 	for (i = 0; i < count && r == 0; i++)
 		r = seal_doc(cli, review, kind, size, i, &docs[i], err);
@@ -319,8 +329,9 @@ static int cmd_post(struct cli *cli, char **argv, plm_error *err)
 		}
 	if (r == 0) {
 		qsort(lat, count, sizeof(*lat), compare_double);
-		printf("%zu %.3f %.0f %.2f %.2f %.2f %.2f\n", count, secs, (double)count / secs,
-		       lat[count / 2], lat[count * 9 / 10], lat[count * 99 / 100], lat[count - 1]);
+		printf("%zu %.3f %.0f %.2f %.2f %.2f %.2f\n", count, secs,
+		       (double)count / secs, lat[count / 2], lat[count * 9 / 10],
+		       lat[count * 99 / 100], lat[count - 1]);
 	}
 out:
 	for (i = 0; i < conns; i++)
@@ -344,9 +355,11 @@ int main(int argc, char **argv)
 	    (strcmp(argv[1], "upload") == 0 && argc != 5) ||
 	    (strcmp(argv[1], "download") == 0 && argc != 5) ||
 	    (strcmp(argv[1], "post") == 0 && argc != 8)) {
-		fprintf(stderr, "usage: bench_client seal HOME REVIEW KIND IN OUT | upload HOME "
-		                "REVIEW ENVELOPE | download HOME ID OUT | post HOME REVIEW "
-		                "KIND COUNT CONNECTIONS SIZE\n");
+		fprintf(
+		    stderr,
+		    "usage: bench_client seal HOME REVIEW KIND IN OUT | upload HOME "
+		    "REVIEW ENVELOPE | download HOME ID OUT | post HOME REVIEW "
+		    "KIND COUNT CONNECTIONS SIZE\n");
 		return 2;
 	}
 	if (cli_start(&cli, argv[2], &err) != 0) {

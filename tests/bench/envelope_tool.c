@@ -57,12 +57,15 @@ int main(int argc, char **argv)
 	int in, out, r;
 
 	if (argc < 3 || plm_init(&err) != 0) {
-		fprintf(stderr, "usage: envelope_tool seal|seal1|open|open1 IN OUT | verify IN\n");
+		fprintf(
+		    stderr,
+		    "usage: envelope_tool seal|seal1|open|open1 IN OUT | verify IN\n");
 		return 2;
 	}
 	memset(seed, 7, sizeof(seed));
 	memset(channel_key, 9, sizeof(channel_key));
-	if (plm_identity_from_seed(&author, seed, &err) != 0 || plm_manifest_new(&m, &err) != 0)
+	if (plm_identity_from_seed(&author, seed, &err) != 0 ||
+	    plm_manifest_new(&m, &err) != 0)
 		goto fail;
 	if ((in = open(argv[2], O_RDONLY)) < 0 || fstat(in, &st) != 0) {
 		perror(argv[2]);
@@ -76,8 +79,10 @@ int main(int argc, char **argv)
 	if (argc != 4)
 		return 2;
 	if (strcmp(argv[1], "open") == 0 || strcmp(argv[1], "open1") == 0) {
-		mode = strcmp(argv[1], "open1") == 0 ? PLM_ENVELOPE_SERIAL : PLM_ENVELOPE_AUTO;
-		r = plm_envelope_open_mode(in, argv[3], keys, NULL, m, NULL, mode, id, &err);
+		mode = strcmp(argv[1], "open1") == 0 ? PLM_ENVELOPE_SERIAL
+		                                     : PLM_ENVELOPE_AUTO;
+		r = plm_envelope_open_mode(in, argv[3], keys, NULL, m, NULL, mode, id,
+		                           &err);
 		if (r != 0)
 			goto fail;
 		return 0;

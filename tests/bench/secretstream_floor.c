@@ -26,7 +26,8 @@ static ssize_t transfer(int fd, unsigned char *buf, size_t n, int writing)
 	ssize_t k;
 
 	while (done < n) {
-		k = writing ? write(fd, buf + done, n - done) : read(fd, buf + done, n - done);
+		k = writing ? write(fd, buf + done, n - done)
+		            : read(fd, buf + done, n - done);
 		if (k < 0)
 			return -1;
 		if (k == 0)
@@ -57,7 +58,8 @@ static int hash_fd(int in_fd)
 
 int main(int argc, char **argv)
 {
-	static unsigned char plain[CHUNK], cipher[CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES];
+	static unsigned char plain[CHUNK],
+	    cipher[CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES];
 	unsigned char key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
 	unsigned char header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
 	crypto_secretstream_xchacha20poly1305_state st;

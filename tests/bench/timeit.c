@@ -48,7 +48,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	fprintf(out, "%.6f %ld\n",
-	        (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+	        (double)(t1.tv_sec - t0.tv_sec) +
+	            (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
 	        ru.ru_maxrss);
 	fclose(out);
 	if (WIFSIGNALED(status))

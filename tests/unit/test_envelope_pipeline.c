@@ -59,8 +59,8 @@ static const char *rng_name(void)
 	return "test-deterministic";
 }
 
-static const struct randombytes_implementation rng_impl = {
-    rng_name, rng_random, NULL, NULL, rng_buf, NULL};
+static const struct randombytes_implementation rng_impl = {rng_name, rng_random, NULL,
+                                                           NULL,     rng_buf,    NULL};
 
 static void rng_reset(void)
 {
@@ -196,7 +196,8 @@ static int open_file(const char *env_path, const char *out_path, plm_envelope_mo
 	if (fd < 0)
 		abort();
 	plm_error_clear(err);
-	r = plm_envelope_open_mode(fd, out_path, keys_cb, NULL, NULL, NULL, mode, id, err);
+	r = plm_envelope_open_mode(fd, out_path, keys_cb, NULL, NULL, NULL, mode, id,
+	                           err);
 	close(fd);
 	return r;
 }
@@ -320,8 +321,8 @@ static void test_same_bytes_from_pipe(void)
 	close(fds[1]);
 	out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	rng_reset();
-	r = plm_envelope_seal_mode(fds[0], out_fd, &params, PLM_ENVELOPE_PIPELINED, id_b,
-	                           &err);
+	r = plm_envelope_seal_mode(fds[0], out_fd, &params, PLM_ENVELOPE_PIPELINED,
+	                           id_b, &err);
 	close(fds[0]);
 	close(out_fd);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
@@ -375,7 +376,8 @@ static int seal_fails_limited(size_t file_size, uint64_t manifest_size, int in_f
 		if (setrlimit(RLIMIT_FSIZE, &lim) != 0)
 			abort();
 	}
-	r = plm_envelope_seal_mode(in_fd, out_fd, &params, PLM_ENVELOPE_PIPELINED, id, err);
+	r = plm_envelope_seal_mode(in_fd, out_fd, &params, PLM_ENVELOPE_PIPELINED, id,
+	                           err);
 	if (setrlimit(RLIMIT_FSIZE, &old) != 0)
 		abort();
 	signal(SIGXFSZ, SIG_DFL);
@@ -398,8 +400,9 @@ static void test_error_input_short(void)
 {
 	plm_error err;
 
-	CHECK_INT(seal_fails(2097152, 2097153, O_RDONLY, fixture_path("envelope"), &err),
-	          PLM_ERR_MISMATCH);
+	CHECK_INT(
+	    seal_fails(2097152, 2097153, O_RDONLY, fixture_path("envelope"), &err),
+	    PLM_ERR_MISMATCH);
 	CHECK(strstr(err.message, "the document has 2097152 bytes but its manifest "
 	                          "says 2097153") != NULL);
 }
@@ -409,8 +412,9 @@ static void test_error_input_long(void)
 {
 	plm_error err;
 
-	CHECK_INT(seal_fails(1048577, 1048576, O_RDONLY, fixture_path("envelope"), &err),
-	          PLM_ERR_MISMATCH);
+	CHECK_INT(
+	    seal_fails(1048577, 1048576, O_RDONLY, fixture_path("envelope"), &err),
+	    PLM_ERR_MISMATCH);
 	CHECK(strstr(err.message, "longer than the 1048576 bytes") != NULL);
 }
 
@@ -429,7 +433,8 @@ static void test_error_write_at_once(void)
 {
 	plm_error err;
 
-	CHECK_INT(seal_fails(1048576, 1048576, O_RDONLY, "/dev/full", &err), PLM_ERR_IO);
+	CHECK_INT(seal_fails(1048576, 1048576, O_RDONLY, "/dev/full", &err),
+	          PLM_ERR_IO);
 	CHECK(strstr(err.message, "writing the envelope failed") != NULL);
 }
 
@@ -443,8 +448,8 @@ static void test_error_write_half_way(void)
 	struct stat st;
 	plm_error err;
 
-	CHECK_INT(seal_fails_limited(3 * 1024 * 1024, 3 * 1024 * 1024, O_RDONLY, out, 300000,
-	                             &err),
+	CHECK_INT(seal_fails_limited(3 * 1024 * 1024, 3 * 1024 * 1024, O_RDONLY, out,
+	                             300000, &err),
 	          PLM_ERR_IO);
 	CHECK(strstr(err.message, "writing the envelope failed") != NULL);
 	CHECK(stat(out, &st) == 0);
@@ -462,7 +467,8 @@ static void test_error_write_half_way(void)
 static int open_compare(const char *sealed, const unsigned char *content, size_t size,
                         const unsigned char id[PLM_HASH_BYTES], plm_error *err_out)
 {
-	const char *out_a = fixture_path("plain.serial"), *out_b = fixture_path("plain.pipelined");
+	const char *out_a = fixture_path("plain.serial"),
+	           *out_b = fixture_path("plain.pipelined");
 	unsigned char id_a[PLM_HASH_BYTES], id_b[PLM_HASH_BYTES], *a, *b;
 	size_t a_len = 0, b_len = 0;
 	plm_error err_a, err_b;
@@ -471,14 +477,15 @@ static int open_compare(const char *sealed, const unsigned char *content, size_t
 	ra = open_file(sealed, out_a, PLM_ENVELOPE_SERIAL, id_a, &err_a);
 	rb = open_file(sealed, out_b, PLM_ENVELOPE_PIPELINED, id_b, &err_b);
 	if (ra != rb || (ra != 0 && strcmp(err_a.message, err_b.message) != 0)) {
-		printf("# serial %d \"%s\", pipelined %d \"%s\"\n", ra, err_a.message, rb,
-		       err_b.message);
+		printf("# serial %d \"%s\", pipelined %d \"%s\"\n", ra, err_a.message,
+		       rb, err_b.message);
 		rb = 903;
 	} else if (ra == 0) {
 		a = file_read(out_a, &a_len);
 		b = file_read(out_b, &b_len);
 		if (a_len != size || b_len != size || memcmp(a, content, size) != 0 ||
-		    memcmp(b, content, size) != 0 || memcmp(id_a, id, PLM_HASH_BYTES) != 0 ||
+		    memcmp(b, content, size) != 0 ||
+		    memcmp(id_a, id, PLM_HASH_BYTES) != 0 ||
 		    memcmp(id_b, id, PLM_HASH_BYTES) != 0)
 			rb = 904;
 		free(a);
@@ -497,8 +504,8 @@ static int open_compare(const char *sealed, const unsigned char *content, size_t
  * end (or, with CUT, cuts DAMAGE bytes off). Returns the content (caller
  * frees); the envelope id in ID.
  */
-static unsigned char *seal_damaged(const char *sealed, size_t size, size_t damage, int cut,
-                                   unsigned char id[PLM_HASH_BYTES])
+static unsigned char *seal_damaged(const char *sealed, size_t size, size_t damage,
+                                   int cut, unsigned char id[PLM_HASH_BYTES])
 {
 	unsigned char *content = content_make(size), *env;
 	const char *in = fixture_path("content");
@@ -537,9 +544,8 @@ static int open_both(size_t size, size_t damage, int cut, plm_error *err)
 
 static void test_open_same_content(void)
 {
-	static const size_t sizes[] = {0,         1,         CHUNK - 1,
-	                               CHUNK,     CHUNK + 1, 4 * CHUNK,
-	                               3 * 1024 * 1024 + 5};
+	static const size_t sizes[] = {0,         1,         CHUNK - 1,          CHUNK,
+	                               CHUNK + 1, 4 * CHUNK, 3 * 1024 * 1024 + 5};
 	plm_error err;
 	size_t i;
 
@@ -566,8 +572,9 @@ static void test_open_error_last_frame(void)
 {
 	plm_error err;
 
-	CHECK_INT(open_both(2 * 1024 * 1024 + 7, PLM_ENVELOPE_TRAILER_BYTES + 8 + 3, 0, &err),
-	          PLM_ERR_DECRYPT);
+	CHECK_INT(
+	    open_both(2 * 1024 * 1024 + 7, PLM_ENVELOPE_TRAILER_BYTES + 8 + 3, 0, &err),
+	    PLM_ERR_DECRYPT);
 	CHECK(strstr(err.message, "failed authentication") != NULL);
 }
 
@@ -648,8 +655,9 @@ int main(int argc, char **argv)
 {
 	/* Before sodium_init, which plm_init calls. */
 	memset(rng_seed, 0x42, sizeof(rng_seed));
-	if (randombytes_set_implementation((struct randombytes_implementation *)&rng_impl) != 0)
+	if (randombytes_set_implementation(
+	        (struct randombytes_implementation *)&rng_impl) != 0)
 		abort();
-	return check_main("test_envelope_pipeline", cases, sizeof(cases) / sizeof(cases[0]),
-	                  argc, argv);
+	return check_main("test_envelope_pipeline", cases,
+	                  sizeof(cases) / sizeof(cases[0]), argc, argv);
 }
