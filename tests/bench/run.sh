@@ -76,6 +76,16 @@ TRANSFER_MIB=${BENCH_TRANSFER_MIB:-$TRANSFER_MIB}
 THREADS=${BENCH_THREADS:-$CONNECTIONS}
 section() { case ",$ONLY," in *",$1,"*) return 0 ;; esac; return 1; }
 
+# The 1 GiB comparisons keep up to about 10 GiB of files at once.
+if [ "$QUICK" = 0 ]; then
+	free_kib=$(df -Pk "${TMPDIR:-/tmp}" | awk 'NR==2{print $4}')
+	if [ "$free_kib" -lt $((12 * 1048576)) ]; then
+		echo "make bench needs 12 GiB free in ${TMPDIR:-/tmp} (it has" \
+			"$((free_kib / 1048576)) GiB); free some space or set TMPDIR." >&2
+		exit 1
+	fi
+fi
+
 . "$PLM_TOP/tests/lib.sh"
 . "$PLM_TOP/tests/lib-daemon.sh"
 . "$PLM_TOP/tests/lib-identity.sh"
