@@ -362,23 +362,48 @@ if section transfer; then
 fi
 
 # ---- small messages ---------------------------------------------------------------
+# restart_daemon THREADS: palermod again on the same port and data, with
+# limits.threads THREADS (the homes have the server's URL pinned).
+restart_daemon() {
+	printf 'limits:\n  requests_per_minute: 0\n  threads: %s\n' "$1" \
+		>"$TRASH/palermod-$1.yaml"
+	daemon_stop >>"$LOG" 2>&1 &&
+	cd "$TRASH" && daemon_start --config "$TRASH/palermod-$1.yaml" --data "$DATA" \
+		--port "$PORT" && cd "$OLDPWD" || die "palermod did not restart"
+	DPID=$(daemon_pid)
+}
+
+# posts_row FILE WHAT: the row of the posting rounds in FILE.
+posts_row() {
+	rate=$(median "$1" 3)
+	row "$2" "$POSTS posts" "$(printf '%.0f/s' "$rate")" \
+		"latency p50 $(median "$1" 4) ms, p90 $(median "$1" 5) ms, p99 $(median "$1" 6) ms" \
+		"-" ">= 3000/s" "$(ge "$rate" 3000)" \
+		"palermod $(peak "$1.rss") MiB" "-"
+}
+
 if section posts; then
-	echo "bench: $POSTS posts of 1 KiB, $CONNECTIONS connections ($SLOW_RUNS rounds)" >&2
-	rm -f "$W/posts"
-	"$CLIENT" post "$HOMES/ita_fp" "$REVIEW" message 200 "$CONNECTIONS" 1024 \
-		>>"$LOG" 2>&1 || die "posting failed"
+	echo "bench: $POSTS posts of 1 KiB, $CONNECTIONS connections ($SLOW_RUNS rounds," \
+		"alternating limits.threads $THREADS and 0)" >&2
+	rm -f "$W/posts" "$W/posts.rss" "$W/posts0" "$W/posts0.rss"
 	i=0
-	while [ $i -lt "$SLOW_RUNS" ]; do
-		daemon_rss_reset
-		"$CLIENT" post "$HOMES/ita_fp" "$REVIEW" message "$POSTS" "$CONNECTIONS" 1024 \
-			>>"$W/posts" 2>>"$LOG" || die "posting failed"
+	while [ $i -le "$SLOW_RUNS" ]; do
+		for t in "$THREADS" 0; do
+			restart_daemon "$t"
+			f="$W/posts"
+			[ "$t" = 0 ] && f="$W/posts0"
+			rss="$f.rss"
+			[ $i = 0 ] && f=/dev/null rss=/dev/null # the warm-up round
+			daemon_rss_reset
+			"$CLIENT" post "$HOMES/ita_fp" "$REVIEW" message "$POSTS" "$CONNECTIONS" \
+				1024 >>"$f" 2>>"$LOG" || die "posting failed"
+			echo "0 $(daemon_rss)" >>"$rss"
+		done
 		i=$((i + 1))
 	done
-	rate=$(median "$W/posts" 3)
-	row "durable authenticated 1 KiB posts, $CONNECTIONS connections" "$POSTS posts" \
-		"$(printf '%.0f/s' "$rate")" \
-		"latency p50 $(median "$W/posts" 4) ms, p90 $(median "$W/posts" 5) ms, p99 $(median "$W/posts" 6) ms" \
-		"-" ">= 3000/s" "$(ge "$rate" 3000)" "palermod $(daemon_rss | awk '{printf "%.1f", $1/1024}') MiB" "-"
+	posts_row "$W/posts" "durable authenticated 1 KiB posts, $CONNECTIONS connections, limits.threads $THREADS"
+	posts_row "$W/posts0" "the same with the default limits.threads 0 (one per core: before)"
+	restart_daemon "$THREADS"
 fi
 
 # ---- sync ------------------------------------------------------------------------
