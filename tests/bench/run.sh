@@ -252,33 +252,22 @@ if section transfer; then
 		chown -R nobody "$NG" && chmod 0755 "$NG" || die "cannot prepare $NG"
 		AS_USER="setpriv --reuid=nobody --regid=nogroup --clear-groups"
 	fi
-	NGPORT=$(awk 'BEGIN{srand(); print 20000 + int(rand()*20000)}')
-	cat >"$NG/nginx.conf" <<-EOF
-	daemon off;
-	worker_processes 1;
-	pid $NG/nginx.pid;
-	error_log $NG/logs/error.log;
-	events { worker_connections 64; }
-	http {
-	  access_log off;
-	  sendfile on;
-	  client_body_temp_path $NG/tmp;
-	  proxy_temp_path $NG/tmp; fastcgi_temp_path $NG/tmp;
-	  uwsgi_temp_path $NG/tmp; scgi_temp_path $NG/tmp;
-	  server {
-	    listen 127.0.0.1:$NGPORT;
-	    root $NG/root;
-	    client_max_body_size 0;
-	    location /dav/ { dav_methods PUT DELETE; create_full_put_path on; }
-	  }
-	}
-	EOF
-	$AS_USER "$NGINX" -e "$NG/logs/error.log" -c "$NG/nginx.conf" -p "$NG" >>"$LOG" 2>&1 &
-	NGINX_PID=$!
+	# A random loopback port; another one if it is taken.
+	tries=0
+	while :; do
+		NGPORT=$(awk -v s="$$$tries" 'BEGIN{srand(s); print 20000 + int(rand()*20000)}')
+		sed "s|@DIR@|$NG|g; s|@PORT@|$NGPORT|g" "$PLM_TOP/tests/bench/nginx.conf.in" \
+			>"$NG/nginx.conf"
+		$AS_USER "$NGINX" -e "$NG/logs/error.log" -c "$NG/nginx.conf" -p "$NG" \
+			>>"$LOG" 2>&1 &
+		NGINX_PID=$!
+		sleep 0.5
+		kill -0 "$NGINX_PID" 2>/dev/null && break
+		tries=$((tries + 1))
+		[ $tries -lt 5 ] || die "nginx did not start"
+	done
 	nginx_cleanup() { kill "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null; return 0; }
 	test_cleanup nginx_cleanup
-	sleep 0.5
-	kill -0 "$NGINX_PID" 2>/dev/null || die "nginx did not start"
 
 	BIG="$W/big.bin"
 	head -c $((TRANSFER_MIB * 1048576)) /dev/urandom >"$BIG"
