@@ -2,7 +2,8 @@
  * envelope_pipe.h - a ring of frame buffers between two threads, for the
  * envelope code of keys/ (internal): one thread fills frames in order, a
  * second consumes them in the same order, at most PLM_FRAME_RING_SLOTS in
- * flight, so memory stays constant whatever the document's size.
+ * flight (about 1 MiB), so memory stays constant whatever the document's
+ * size. A buffer may hold several frames, handed over together.
  *
  *  - Sealing (envelope.c): the caller encrypts and writes frame n+1 while
  *    the ring's thread hashes frame n for the trailer's digest.
@@ -28,11 +29,13 @@
 #include "keys/envelope.h"
 #include "keys/error.h"
 
-/* Buffers in the ring when threaded (each a frame: about 64 KiB). */
+/* Buffers in the ring when threaded. */
 #define PLM_FRAME_RING_SLOTS 4
-/* Capacity of one buffer: the largest frame, and more than any header. */
+/* Largest frames one buffer holds: fewer hand-overs between the threads. */
+#define PLM_FRAME_RING_BATCH 4
+/* Capacity of one buffer (about 256 KiB): a batch of the largest frames. */
 #define PLM_FRAME_RING_SLOT_BYTES                                                      \
-	(PLM_ENVELOPE_FRAME_HEAD_BYTES + PLM_ENVELOPE_FRAME_MAX)
+	(PLM_FRAME_RING_BATCH * (PLM_ENVELOPE_FRAME_HEAD_BYTES + PLM_ENVELOPE_FRAME_MAX))
 
 /*
  * Consumes one frame (LEN bytes of FRAME, valid only during the call).
