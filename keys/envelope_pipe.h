@@ -35,7 +35,8 @@
 #define PLM_FRAME_RING_BATCH 4
 /* Capacity of one buffer (about 256 KiB): a batch of the largest frames. */
 #define PLM_FRAME_RING_SLOT_BYTES                                                      \
-	(PLM_FRAME_RING_BATCH * (PLM_ENVELOPE_FRAME_HEAD_BYTES + PLM_ENVELOPE_FRAME_MAX))
+	(PLM_FRAME_RING_BATCH *                                                        \
+	 (PLM_ENVELOPE_FRAME_HEAD_BYTES + PLM_ENVELOPE_FRAME_MAX))
 
 /*
  * Consumes one frame (LEN bytes of FRAME, valid only during the call).
