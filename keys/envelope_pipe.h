@@ -7,8 +7,8 @@
  *
  *  - Sealing (envelope.c): the caller encrypts and writes frame n+1 while
  *    the ring's thread hashes frame n for the trailer's digest.
- *  - Opening (envelope_read.c): the caller reads, parses and hashes frame
- *    n+1 while the ring's thread decrypts and writes frame n.
+ *  - Opening (envelope_read.c): the caller reads, parses and hashes frames
+ *    while the ring's thread decrypts and writes the ones before.
  *
  * On two cores that costs about the larger of the two halves instead of
  * their sum; the bytes produced are the same as in one thread, because the

@@ -496,10 +496,12 @@ struct opener {
 	plm_manifest *manifest;                              /* secure memory */
 	int final_seen;
 	uint64_t content_bytes;
-	int out_fd; /* -1: discard */
+	int out_fd;       /* -1: discard */
 	uint64_t flushed; /* plaintext bytes whose writeback was started */
 	plm_envelope_mode mode;
 	plm_frame_ring *ring; /* content frames, once pipelined (after frame 0) */
+	unsigned char *batch; /* the ring buffer being filled, NULL: none */
+	size_t fill;
 };
 
 /* Header callback of the opener: get and check the keys, start decrypting. */
@@ -609,11 +611,33 @@ static int open_content(struct opener *o, uint32_t seq, const unsigned char *c,
 	return open_write(o, (size_t)plen, err);
 }
 
-/* Consumer of the opener's ring: a slot holds u32 seq, then the ciphertext. */
-static int open_consume(void *ctx, const unsigned char *slot, size_t len,
+/*
+ * Consumer of the opener's ring: a buffer holds frames as u32 seq, u32
+ * length, ciphertext, one after the other (up to PLM_FRAME_RING_BATCH).
+ */
+static int open_consume(void *ctx, const unsigned char *batch, size_t len,
                         plm_error *err)
 {
-	return open_content(ctx, plm_load_u32(slot), slot + 4, len - 4, err);
+	size_t off = 0, clen;
+	int rc;
+
+	while (off < len) {
+		clen = plm_load_u32(batch + off + 4);
+		if ((rc = open_content(ctx, plm_load_u32(batch + off), batch + off + 8,
+		                       clen, err)) != 0)
+			return rc;
+		off += 8 + clen;
+	}
+	return 0;
+}
+
+/* Hands the batch being filled, if any, to the decrypting thread. */
+static int open_flush(struct opener *o, plm_error *err)
+{
+	if (o->batch == NULL)
+		return 0;
+	o->batch = NULL;
+	return plm_frame_ring_push(o->ring, o->fill, err);
 }
 
 /* Frame 0: decrypt the manifest (§7.4), then choose how to go on. */
@@ -646,18 +670,25 @@ static int open_frame(void *ctx, uint32_t seq, const unsigned char *c, size_t cl
                       plm_error *err)
 {
 	struct opener *o = ctx;
-	unsigned char *slot;
 	int rc;
 
 	if (seq == 0)
 		return open_manifest(o, c, clen, err);
 	if (o->ring == NULL)
 		return open_content(o, seq, c, clen, err);
-	if ((rc = plm_frame_ring_slot(o->ring, &slot, err)) != 0)
+	if (o->batch != NULL && o->fill + 8 + clen > PLM_FRAME_RING_SLOT_BYTES &&
+	    (rc = open_flush(o, err)) != 0)
 		return rc;
-	plm_store_u32(slot, seq);
-	memcpy(slot + 4, c, clen);
-	return plm_frame_ring_push(o->ring, clen + 4, err);
+	if (o->batch == NULL) {
+		if ((rc = plm_frame_ring_slot(o->ring, &o->batch, err)) != 0)
+			return rc;
+		o->fill = 0;
+	}
+	plm_store_u32(o->batch + o->fill, seq);
+	plm_store_u32(o->batch + o->fill + 4, (uint32_t)clen);
+	memcpy(o->batch + o->fill + 8, c, clen);
+	o->fill += 8 + clen;
+	return 0;
 }
 
 /*
@@ -756,7 +787,10 @@ static int open_read(plm_envelope_reader *r, int in_fd, struct opener *o,
 
 	if ((rc = reader_feed_fd(r, in_fd, err)) == 0)
 		rc = plm_envelope_reader_finish(r, digest, err);
-	if (o->ring != NULL && (ring_rc = plm_frame_ring_finish(o->ring, &ring_err)) != 0) {
+	/* The frames still gathered go first, then everything is decrypted. */
+	if (o->ring != NULL &&
+	    ((ring_rc = open_flush(o, &ring_err)) != 0 ||
+	     (ring_rc = plm_frame_ring_finish(o->ring, &ring_err)) != 0)) {
 		if (err != NULL)
 			*err = ring_err;
 		return ring_rc;
