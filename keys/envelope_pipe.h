@@ -5,8 +5,8 @@
  * flight (about 1 MiB), so memory stays constant whatever the document's
  * size. A buffer may hold several frames, handed over together.
  *
- *  - Sealing (envelope.c): the caller encrypts and writes frame n+1 while
- *    the ring's thread hashes frame n for the trailer's digest.
+ *  - Sealing (envelope.c): the caller encrypts and writes frames while
+ *    the ring's thread hashes the ones before for the trailer's digest.
  *  - Opening (envelope_read.c): the caller reads, parses and hashes frames
  *    while the ring's thread decrypts and writes the ones before.
  *
