@@ -115,6 +115,7 @@ FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. $(SODIUM_C
 
 .PHONY: all demo test check valgrind fuzz fuzz-smoke examples install uninstall clean deps help
 .PHONY: crash-test load-test valgrind-e2e
+.PHONY: bench bench-deps
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -196,6 +197,30 @@ BENCH_TOOLS = $(BUILD)/tests/bench/envelope_tool
 
 $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(KEYS_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
+
+BENCH_TOOLS += $(BUILD)/tests/bench/secretstream_floor $(BUILD)/tests/bench/timeit \
+  $(BUILD)/tests/bench/bench_client
+
+# bench_client drives palermod through the client's own code (client/*.o).
+$(BUILD)/tests/bench/bench_client.o: tests/bench/bench_client.c $(wildcard keys/*.h client/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CLIENT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/bench/bench_client: $(BUILD)/tests/bench/bench_client.o \
+  $(filter-out $(BUILD)/client/main.o,$(CLIENT_OBJ)) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CLIENT_LIBS) $(LIB_DEPS) -lpthread
+
+# make bench: Palermo against age, nginx and the libsodium floor (tests/bench/run.sh,
+# docs/PERFORMANCE.md). Never part of make test. make bench-deps installs what it needs.
+BENCH_PACKAGES = age nginx time curl
+BENCH_ARGS ?=
+
+bench: $(BENCH_TOOLS) $(PALERMOD) $(PALERMO)
+	@PLM_BUILD=$(abspath $(BUILD)) PLM_BIN=$(abspath $(BIN)) PLM_TOP=$(CURDIR) \
+	  BENCH_PACKAGES="$(BENCH_PACKAGES)" sh tests/bench/run.sh $(BENCH_ARGS)
+
+bench-deps:
+	apt-get install -y --no-install-recommends $(BENCH_PACKAGES)
 
 $(EXAMPLES_BIN): $(EXAMPLES_OBJ) $(KEYS_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SODIUM_LIBS)

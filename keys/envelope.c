@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "keys/codec.h"
+#include "keys/envelope_pipe.h"
 
 _Static_assert(PLM_STREAM_HEADER_BYTES ==
                    crypto_secretstream_xchacha20poly1305_HEADERBYTES,
@@ -233,6 +234,74 @@ static int write_full(int fd, const unsigned char *buf, size_t n, plm_error *err
 }
 
 /*
+ * Where a seal's bytes go: gathered in BATCH (a buffer of the ring, FILL
+ * bytes so far, up to PLM_FRAME_RING_BATCH frames), written to FD by the
+ * sealing thread when full, then through the ring to its consumer, which
+ * hashes them into DIGEST in the same order. Batches, rather than single
+ * frames, make fewer hand-overs between the threads and fewer writes.
+ */
+struct sealer {
+	int fd;
+	plm_frame_ring *ring;
+	unsigned char *batch; /* NULL: none started */
+	size_t fill;
+	crypto_generichash_state digest;
+};
+
+/*
+ * Consumer of the seal's ring: the trailer's digest (PROTOCOL.md §7.3).
+ * Pipelined, this is the second thread's half. Measured here in one thread
+ * over 128 MiB, BLAKE2b took 0.13 s of CPU and reading, encrypting and
+ * writing 0.09 s plus 0.07 s in the kernel: the write stays with the
+ * encryption, which leaves the two halves close (moved to this thread, it
+ * would make this one the longer).
+ */
+static int seal_hash(void *ctx, const unsigned char *bytes, size_t len, plm_error *err)
+{
+	struct sealer *s = ctx;
+
+	if (crypto_generichash_update(&s->digest, bytes, len) != 0)
+		return plm_error_set(err, PLM_ERR_CRYPTO,
+		                     "hashing the envelope for its signature failed");
+	return 0;
+}
+
+/* Writes the current batch, if any, and hands it to the digest. */
+static int seal_flush(struct sealer *s, plm_error *err)
+{
+	int r;
+
+	if (s->batch == NULL)
+		return 0;
+	r = write_full(s->fd, s->batch, s->fill, err);
+	s->batch = NULL;
+	if (r != 0)
+		return r;
+	return plm_frame_ring_push(s->ring, s->fill, err);
+}
+
+/*
+ * Sets *AT where the next LEN bytes (at most one frame) go: in the current
+ * batch if they fit, else in a new one, the full one flushed first. The
+ * caller then adds what it wrote to s->fill.
+ */
+static int seal_room(struct sealer *s, size_t len, unsigned char **at, plm_error *err)
+{
+	int r;
+
+	if (s->batch != NULL && s->fill + len > PLM_FRAME_RING_SLOT_BYTES &&
+	    (r = seal_flush(s, err)) != 0)
+		return r;
+	if (s->batch == NULL) {
+		if ((r = plm_frame_ring_slot(s->ring, &s->batch, err)) != 0)
+			return r;
+		s->fill = 0;
+	}
+	*at = s->batch + s->fill;
+	return 0;
+}
+
+/*
  * Builds the header of a new envelope in RAW (PLM_ENVELOPE_HEADER_MAX_BYTES)
  * and *RAW_LEN: the fields of P, DOC_ID, DOC_KEY wrapped under the channel
  * key, its commitment, and the stream header of STREAM, which this
@@ -304,17 +373,21 @@ out:
 }
 
 /*
- * Encrypts PLAIN (LEN bytes) as frame SEQ with secretstream TAG into FRAME
- * (frame head + ciphertext), hashes it into DIGEST and writes it to FD in
- * one write. PROTOCOL.md §7.2
+ * Encrypts PLAIN (LEN bytes) as frame SEQ with secretstream TAG into the
+ * current batch (frame head + ciphertext). PROTOCOL.md §7.2
  */
-static int frame_write(int fd, unsigned char *frame, uint32_t seq,
-                       const unsigned char *plain, size_t len, unsigned char tag,
-                       crypto_secretstream_xchacha20poly1305_state *stream,
-                       crypto_generichash_state *digest, plm_error *err)
+static int frame_push(struct sealer *s, uint32_t seq, const unsigned char *plain,
+                      size_t len, unsigned char tag,
+                      crypto_secretstream_xchacha20poly1305_state *stream,
+                      plm_error *err)
 {
+	unsigned char *frame;
 	unsigned long long clen = 0;
+	int r;
 
+	if ((r = seal_room(s, PLM_ENVELOPE_FRAME_HEAD_BYTES + len + PLM_STREAM_ABYTES,
+	                   &frame, err)) != 0)
+		return r;
 	if (crypto_secretstream_xchacha20poly1305_push(
 	        stream, frame + PLM_ENVELOPE_FRAME_HEAD_BYTES, &clen, plain, len, NULL,
 	        0, tag) != 0)
@@ -322,9 +395,8 @@ static int frame_write(int fd, unsigned char *frame, uint32_t seq,
 		                     "encrypting chunk %u of the document failed", seq);
 	plm_store_u32(frame, seq);
 	plm_store_u32(frame + 4, (uint32_t)clen);
-	crypto_generichash_update(digest, frame,
-	                          PLM_ENVELOPE_FRAME_HEAD_BYTES + (size_t)clen);
-	return write_full(fd, frame, PLM_ENVELOPE_FRAME_HEAD_BYTES + (size_t)clen, err);
+	s->fill += PLM_ENVELOPE_FRAME_HEAD_BYTES + (size_t)clen;
+	return 0;
 }
 
 /* Checks that P has everything a seal needs. */
@@ -350,22 +422,29 @@ static int seal_params_check(const plm_seal_params *p, plm_error *err)
 
 /*
  * PROTOCOL.md §7. One pass over IN_FD; memory: one 64 KiB plaintext buffer
- * (secure memory, also used for the manifest), one frame buffer, the header.
+ * (secure memory, also used for the manifest) and the ring's buffers (one,
+ * or PLM_FRAME_RING_SLOTS when pipelined), which also carry the header.
  */
-int plm_envelope_seal(int in_fd, int out_fd, const plm_seal_params *p,
-                      unsigned char id[PLM_HASH_BYTES], plm_error *err)
+int plm_envelope_seal_mode(int in_fd, int out_fd, const plm_seal_params *p,
+                           plm_envelope_mode mode, unsigned char id[PLM_HASH_BYTES],
+                           plm_error *err)
 {
 	crypto_secretstream_xchacha20poly1305_state *stream = NULL;
-	crypto_generichash_state digest;
-	unsigned char *doc_key = NULL, *plain = NULL, *frame = NULL, *raw = NULL;
+	struct sealer s;
+	unsigned char *doc_key = NULL, *plain = NULL, *raw;
 	unsigned char doc_id[PLM_DOCUMENT_ID_BYTES];
-	unsigned char
-	    trailer[PLM_ENVELOPE_FRAME_HEAD_BYTES + PLM_ENVELOPE_TRAILER_BYTES];
+	unsigned char end_and_trailer[PLM_ENVELOPE_FRAME_HEAD_BYTES +
+	                              PLM_ENVELOPE_TRAILER_BYTES];
+	unsigned char *trailer = end_and_trailer + PLM_ENVELOPE_FRAME_HEAD_BYTES;
 	size_t raw_len = 0, manifest_len = 0, want, got, extra;
 	uint64_t remaining;
 	uint32_t seq;
-	int r, last;
+	plm_error ring_err;
+	int r, last, ring_r;
 
+	memset(&s, 0, sizeof(s));
+	s.fd = out_fd;
+	crypto_generichash_init(&s.digest, NULL, 0, PLM_HASH_BYTES);
 	if (id != NULL)
 		memset(id, 0, PLM_HASH_BYTES);
 	if ((r = plm_init(err)) != 0 || (r = seal_params_check(p, err)) != 0)
@@ -376,30 +455,28 @@ int plm_envelope_seal(int in_fd, int out_fd, const plm_seal_params *p,
 	plain = plm_secret_alloc(PLM_ENVELOPE_CHUNK_BYTES + 1);
 	stream = (crypto_secretstream_xchacha20poly1305_state *)plm_secret_alloc(
 	    sizeof(*stream));
-	frame = malloc(PLM_ENVELOPE_FRAME_HEAD_BYTES + PLM_ENVELOPE_FRAME_MAX);
-	raw = malloc(PLM_ENVELOPE_HEADER_MAX_BYTES);
-	if (plain == NULL || stream == NULL || frame == NULL || raw == NULL) {
+	if (plain == NULL || stream == NULL) {
 		r = plm_error_set(err, PLM_ERR_NOMEM,
 		                  "out of memory while sealing a document");
 		goto out;
 	}
+	if ((r = plm_frame_ring_new(&s.ring, plm_frame_ring_wanted(mode, p->manifest->size),
+	                            seal_hash, &s, err)) != 0)
+		goto out;
 	if ((r = plm_manifest_encode(p->manifest, plain, PLM_MANIFEST_MAX_BYTES,
 	                             &manifest_len, err)) != 0)
 		goto out;
 	randombytes_buf(doc_id, sizeof(doc_id));
-	if ((r = header_build(raw, &raw_len, p, doc_id, doc_key, stream, err)) != 0)
-		goto out;
 
-	/* §7.1 header */
-	crypto_generichash_init(&digest, NULL, 0, PLM_HASH_BYTES);
-	crypto_generichash_update(&digest, raw, raw_len);
-	if ((r = write_full(out_fd, raw, raw_len, err)) != 0)
+	/* §7.1 header, at the start of the first batch */
+	if ((r = seal_room(&s, PLM_ENVELOPE_HEADER_MAX_BYTES, &raw, err)) != 0 ||
+	    (r = header_build(raw, &raw_len, p, doc_id, doc_key, stream, err)) != 0)
 		goto out;
+	s.fill += raw_len;
 
 	/* §7.2 frame 0: the manifest */
-	r = frame_write(out_fd, frame, 0, plain, manifest_len,
-	                crypto_secretstream_xchacha20poly1305_TAG_MESSAGE, stream,
-	                &digest, err);
+	r = frame_push(&s, 0, plain, manifest_len,
+	               crypto_secretstream_xchacha20poly1305_TAG_MESSAGE, stream, err);
 	sodium_memzero(plain, manifest_len);
 	if (r != 0)
 		goto out;
@@ -435,35 +512,54 @@ int plm_envelope_seal(int in_fd, int out_fd, const plm_seal_params *p,
 				goto out;
 			}
 		}
-		r = frame_write(out_fd, frame, seq, plain, want,
-		                last
-		                    ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
+		r = frame_push(&s, seq, plain, want,
+		               last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
 		                    : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE,
-		                stream, &digest, err);
+		               stream, err);
 		if (r != 0)
 			goto out;
 		seq++;
 	} while (!last);
 
-	/* §7.2 end marker, §7.3 trailer: digest and signature */
-	plm_store_u32(trailer, seq);
-	plm_store_u32(trailer + 4, 0);
-	crypto_generichash_update(&digest, trailer, PLM_ENVELOPE_FRAME_HEAD_BYTES);
-	crypto_generichash_final(&digest, trailer + PLM_ENVELOPE_FRAME_HEAD_BYTES,
-	                         PLM_HASH_BYTES);
-	if ((r = plm_sign(trailer + PLM_ENVELOPE_FRAME_HEAD_BYTES + PLM_HASH_BYTES,
-	                  "envelope", trailer + PLM_ENVELOPE_FRAME_HEAD_BYTES,
-	                  PLM_HASH_BYTES, p->author->sign_sk, err)) != 0)
+	/* §7.2 end marker (hashed), §7.3 trailer: digest and signature */
+	plm_store_u32(end_and_trailer, seq);
+	plm_store_u32(end_and_trailer + 4, 0);
+	if ((r = seal_room(&s, PLM_ENVELOPE_FRAME_HEAD_BYTES, &raw, err)) != 0)
 		goto out;
-	if ((r = write_full(out_fd, trailer, sizeof(trailer), err)) != 0)
+	memcpy(raw, end_and_trailer, PLM_ENVELOPE_FRAME_HEAD_BYTES);
+	s.fill += PLM_ENVELOPE_FRAME_HEAD_BYTES;
+	if ((r = seal_flush(&s, err)) != 0 || (r = plm_frame_ring_finish(s.ring, err)) != 0)
+		goto out;
+	crypto_generichash_final(&s.digest, trailer, PLM_HASH_BYTES);
+	if ((r = plm_sign(trailer + PLM_HASH_BYTES, "envelope", trailer, PLM_HASH_BYTES,
+	                  p->author->sign_sk, err)) != 0)
+		goto out;
+	if ((r = write_full(out_fd, trailer, PLM_ENVELOPE_TRAILER_BYTES, err)) != 0)
 		goto out;
 	if (id != NULL)
-		memcpy(id, trailer + PLM_ENVELOPE_FRAME_HEAD_BYTES, PLM_HASH_BYTES);
+		memcpy(id, trailer, PLM_HASH_BYTES);
 out:
+	/*
+	 * A failure with frames still in the ring: let them be hashed first,
+	 * and if that fails, report it, as one thread would have (those bytes
+	 * came earlier).
+	 */
+	if (r != 0 && s.ring != NULL &&
+	    (ring_r = plm_frame_ring_finish(s.ring, &ring_err)) != 0) {
+		r = ring_r;
+		if (err != NULL)
+			*err = ring_err;
+	}
+	plm_frame_ring_free(s.ring);
+	sodium_memzero(&s.digest, sizeof(s.digest));
 	plm_secret_free(doc_key);
 	plm_secret_free(plain);
 	plm_secret_free(stream);
-	free(frame);
-	free(raw);
 	return r;
+}
+
+int plm_envelope_seal(int in_fd, int out_fd, const plm_seal_params *p,
+                      unsigned char id[PLM_HASH_BYTES], plm_error *err)
+{
+	return plm_envelope_seal_mode(in_fd, out_fd, p, PLM_ENVELOPE_AUTO, id, err);
 }

@@ -12,12 +12,13 @@
  *
  * Three ways in:
  *  - plm_envelope_seal writes an envelope from a file descriptor, one pass,
- *    constant memory.
+ *    constant memory; from 256 KiB on it encrypts and hashes on two cores.
  *  - plm_envelope_reader is a push parser: feed it slices of any size (as an
  *    HTTP upload arrives) and it checks structure, digest and signature
  *    without any key. plm_envelope_verify_fd is the same over a descriptor.
  *  - plm_envelope_open verifies and decrypts, and puts the plaintext on disk
- *    only after everything verified.
+ *    only after everything verified; from 256 KiB on it hashes and decrypts
+ *    on two cores.
  */
 #ifndef PLM_ENVELOPE_H
 #define PLM_ENVELOPE_H
@@ -135,6 +136,28 @@ typedef struct plm_seal_params {
 int plm_envelope_seal(int in_fd, int out_fd, const plm_seal_params *p,
                       unsigned char id[PLM_HASH_BYTES], plm_error *err);
 
+/*
+ * How plm_envelope_seal_mode and plm_envelope_open_mode spread their work;
+ * every mode gives the same bytes and the same errors. PIPELINED runs the
+ * work on two cores through a ring of a few frame buffers (memory stays
+ * constant): sealing encrypts and writes frame n+1 while a second thread
+ * hashes frame n for the trailer's digest; opening reads and hashes frame
+ * n+1 while a second thread decrypts and writes frame n.
+ */
+typedef enum plm_envelope_mode {
+	PLM_ENVELOPE_AUTO = 0,  /* pipelined from 256 KiB of content, >= 2 cores */
+	PLM_ENVELOPE_SERIAL,    /* one thread */
+	PLM_ENVELOPE_PIPELINED, /* two threads whatever the size */
+} plm_envelope_mode;
+
+/*
+ * plm_envelope_seal with a choice of MODE (tests and benchmarks compare the
+ * modes; plm_envelope_seal is PLM_ENVELOPE_AUTO). Same contract and errors.
+ */
+int plm_envelope_seal_mode(int in_fd, int out_fd, const plm_seal_params *p,
+                           plm_envelope_mode mode, unsigned char id[PLM_HASH_BYTES],
+                           plm_error *err);
+
 /* Callbacks of the push reader. CTX is the reader's context pointer. */
 typedef struct plm_envelope_handlers {
 	/*
@@ -230,5 +253,14 @@ int plm_envelope_open(int in_fd, const char *out_path, plm_envelope_keys_fn keys
                       void *keys_ctx, plm_manifest *manifest_out,
                       plm_envelope_header *header_out, unsigned char id[PLM_HASH_BYTES],
                       plm_error *err);
+
+/*
+ * plm_envelope_open with a choice of MODE (plm_envelope_open is
+ * PLM_ENVELOPE_AUTO). Same contract and errors, reported in the same order.
+ */
+int plm_envelope_open_mode(int in_fd, const char *out_path, plm_envelope_keys_fn keys,
+                           void *keys_ctx, plm_manifest *manifest_out,
+                           plm_envelope_header *header_out, plm_envelope_mode mode,
+                           unsigned char id[PLM_HASH_BYTES], plm_error *err);
 
 #endif

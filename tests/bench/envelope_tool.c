@@ -3,8 +3,13 @@
  * measuring time and peak memory from outside (/usr/bin/time -v):
  *
  *   envelope_tool seal IN OUT     seal IN (any size) into envelope OUT
+ *   envelope_tool seal1 IN OUT    the same in one thread (PLM_ENVELOPE_SERIAL)
  *   envelope_tool open IN OUT     verify and decrypt envelope IN into OUT
+ *   envelope_tool open1 IN OUT    the same in one thread (PLM_ENVELOPE_SERIAL)
  *   envelope_tool verify IN       key-less verify (what the server does)
+ *
+ * Like age, seal leaves OUT in the page cache (no fsync); open fsyncs, as
+ * plm_envelope_open always does before it renames the plaintext into place.
  *
  * Fixed test identities and channel key (seeds below): this measures the
  * library, it is not a tool for real documents.
@@ -46,17 +51,21 @@ int main(int argc, char **argv)
 	unsigned char seed[PLM_SEED_BYTES], id[PLM_HASH_BYTES];
 	plm_manifest *m = NULL;
 	plm_seal_params p;
+	plm_envelope_mode mode;
 	struct stat st;
 	plm_error err;
 	int in, out, r;
 
 	if (argc < 3 || plm_init(&err) != 0) {
-		fprintf(stderr, "usage: envelope_tool seal|open IN OUT | verify IN\n");
+		fprintf(
+		    stderr,
+		    "usage: envelope_tool seal|seal1|open|open1 IN OUT | verify IN\n");
 		return 2;
 	}
 	memset(seed, 7, sizeof(seed));
 	memset(channel_key, 9, sizeof(channel_key));
-	if (plm_identity_from_seed(&author, seed, &err) != 0 || plm_manifest_new(&m, &err) != 0)
+	if (plm_identity_from_seed(&author, seed, &err) != 0 ||
+	    plm_manifest_new(&m, &err) != 0)
 		goto fail;
 	if ((in = open(argv[2], O_RDONLY)) < 0 || fstat(in, &st) != 0) {
 		perror(argv[2]);
@@ -69,8 +78,11 @@ int main(int argc, char **argv)
 	}
 	if (argc != 4)
 		return 2;
-	if (strcmp(argv[1], "open") == 0) {
-		r = plm_envelope_open(in, argv[3], keys, NULL, m, NULL, id, &err);
+	if (strcmp(argv[1], "open") == 0 || strcmp(argv[1], "open1") == 0) {
+		mode = strcmp(argv[1], "open1") == 0 ? PLM_ENVELOPE_SERIAL
+		                                     : PLM_ENVELOPE_AUTO;
+		r = plm_envelope_open_mode(in, argv[3], keys, NULL, m, NULL, mode, id,
+		                           &err);
 		if (r != 0)
 			goto fail;
 		return 0;
@@ -92,7 +104,8 @@ int main(int argc, char **argv)
 	p.channel_key = channel_key;
 	p.author = author;
 	p.manifest = m;
-	if (plm_envelope_seal(in, out, &p, id, &err) != 0 || fsync(out) != 0)
+	mode = strcmp(argv[1], "seal1") == 0 ? PLM_ENVELOPE_SERIAL : PLM_ENVELOPE_AUTO;
+	if (plm_envelope_seal_mode(in, out, &p, mode, id, &err) != 0)
 		goto fail;
 	close(out);
 	plm_manifest_free(m);

@@ -1,6 +1,9 @@
 /* fixtures.c - helpers shared by the keys/ unit tests (see fixtures.h). */
 #include "tests/unit/fixtures.h"
 
+#include "tests/unit/check.h"
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,4 +91,14 @@ int fixture_encode_record(plm_record *record, const plm_identity *signer,
 		free(bytes);
 	plm_record_free(record);
 	return r;
+}
+
+char *fixture_path(const char *name)
+{
+	static char paths[4][4096];
+	static int next;
+	char *p = paths[next++ % 4];
+
+	snprintf(p, sizeof(paths[0]), "%s/%s", check_tmpdir(), name);
+	return p;
 }

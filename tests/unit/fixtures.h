@@ -13,6 +13,11 @@
 #include "keys/crypto.h"
 #include "keys/record.h"
 
+/*
+ * "$TMPDIR-of-the-test/NAME" (check_tmpdir) in one of four static buffers,
+ * so that up to four paths can be in use at once.
+ */
+char *fixture_path(const char *name);
 /* The identity of deterministic seed N (bytes N, N+1, ...); NULL on failure. */
 plm_identity *fixture_identity(unsigned char n);
 /*

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "keys/codec.h"
 #include "keys/envelope.h"
 
@@ -91,16 +92,6 @@ static void blob_u32(struct blob *b, uint32_t v)
 
 	plm_store_u32(x, v);
 	blob_put(b, x, 4);
-}
-
-static char *path_in(const char *name)
-{
-	static char paths[4][4096];
-	static int next;
-	char *p = paths[next++ % 4];
-
-	snprintf(p, sizeof(paths[0]), "%s/%s", check_tmpdir(), name);
-	return p;
 }
 
 static void file_write(const char *path, const void *data, size_t len)
@@ -198,7 +189,7 @@ static void params_default(plm_seal_params *p, const plm_manifest *m)
 static int seal_with(const plm_seal_params *p, const unsigned char *content, size_t len,
                      struct blob *env, unsigned char id[32], plm_error *err)
 {
-	const char *in = path_in("seal.in"), *out = path_in("seal.out");
+	const char *in = fixture_path("seal.in"), *out = fixture_path("seal.out");
 	int in_fd, out_fd, r;
 
 	file_write(in, content, len);
@@ -278,7 +269,7 @@ static int open_with(const struct blob *env, const char *out_path, struct keyrin
                      plm_manifest *m, plm_envelope_header *h, unsigned char id[32],
                      plm_error *err)
 {
-	const char *in = path_in("open.in");
+	const char *in = fixture_path("open.in");
 	int fd, r;
 
 	file_write(in, env->data, env->len);
@@ -911,7 +902,7 @@ static void test_seal_from_pipe(void)
 {
 	size_t size = 5 * CHUNK + 1234;
 	unsigned char *content = malloc(size);
-	const char *out = path_in("pipe.env");
+	const char *out = fixture_path("pipe.env");
 	int fds[2], out_fd, status;
 	pid_t pid;
 	unsigned char id[32], id2[32];
@@ -1115,7 +1106,7 @@ static void test_verify_fd(void)
 	unsigned char id[32], id2[32];
 	struct keyring k = keyring_default();
 	plm_envelope_handlers h = {keyring_header, NULL};
-	const char *path = path_in("verify.env");
+	const char *path = fixture_path("verify.env");
 	plm_error err;
 	int fd;
 
