@@ -264,6 +264,7 @@ static int print_summary(struct cli *cli, const char *file, const struct archive
 	static struct tally by_kind[TALLY_MAX], by_author[TALLY_MAX];
 	const struct archive_cert *sealer = archive_find_cert(s, s->header.sealer);
 	char root[PLM_FPR_TEXT_BYTES], when[48], when2[48], hex[2 * PLM_HASH_BYTES + 1];
+	char root_hex[2 * PLM_FPR_BYTES + 1];
 	size_t i, n_kind = 0, n_author = 0, records = 0;
 	uint64_t first = UINT64_MAX, last = 0;
 	json_t *docs, *rosters, *places;
@@ -316,12 +317,12 @@ static int print_summary(struct cli *cli, const char *file, const struct archive
 			                      (json_int_t)s->places[i].seq, "offset",
 			                      (json_int_t)s->places[i].offset, "length",
 			                      (json_int_t)s->places[i].length));
-		plm_hex(when, s->header.root, PLM_FPR_BYTES);
+		plm_hex(root_hex, s->header.root, PLM_FPR_BYTES);
 		return cli_json(
 		    cli,
 		    json_pack("{s:s, s:b, s:s, s:b, s:I, s:s, s:{s:I, s:I, s:s}, s:s, s:I, s:I, "
 		              "s:I, s:o, s:o, s:o, s:o, s:o}",
-		              "review", s->header.review_id, "verified", 1, "root", when,
+		              "review", s->header.review_id, "verified", 1, "root", root_hex,
 		              "root_pinned", trusted, "sealed_at", (json_int_t)s->header.sealed_at,
 		              "sealed_by", sealer ? sealer->cert.user_id : "", "head", "size",
 		              (json_int_t)s->header.head.tree_size, "timestamp",

@@ -197,6 +197,7 @@ static int unchanged(const struct snapshot *before, const plm_review *review)
 }
 
 /* Applies RECORD, which must be refused with WANT and TEXT, changing nothing. */
+/* Both evaluate RECORD more than once: pass a variable, never a call. */
 #define CHECK_REFUSED(review, record, want, text)                                      \
 	do {                                                                           \
 		struct snapshot check_s_;                                              \
@@ -1099,23 +1100,30 @@ static void history_grants(void)
 	CHECK((review = started(&first)) != NULL);
 	CHECK((second = roster_after(first, EVERYONE & ~BIT(ITA_EX))) != NULL);
 	CHECK_APPLIED(review, second);
-	CHECK_APPLIED(review, (keys2 = keys_for(second)));
+	keys2 = keys_for(second);
+	CHECK_APPLIED(review, keys2);
 	/* The French expert receives both channels of epoch 1. */
-	CHECK_APPLIED(review, (g[0] = grant(second, FRA_EX, "reviewers", ROOT)));
-	CHECK_APPLIED(review, (g[1] = grant(second, FRA_EX, "review", ROOT)));
+	g[0] = grant(second, FRA_EX, "reviewers", ROOT);
+	CHECK_APPLIED(review, g[0]);
+	g[1] = grant(second, FRA_EX, "review", ROOT);
+	CHECK_APPLIED(review, g[1]);
 	/* Only the root grants. */
-	CHECK_REFUSED(review, (g[2] = grant(second, FRA_EX, "review", UNODC)),
+	g[2] = grant(second, FRA_EX, "review", UNODC);
+	CHECK_REFUSED(review, g[2],
 	              PLM_ERR_POLICY, "must be signed by the deployment root");
 	/* Only to a member of the newest roster. */
-	CHECK_REFUSED(review, (g[3] = grant(second, ITA_EX, "review", ROOT)),
+	g[3] = grant(second, ITA_EX, "review", ROOT);
+	CHECK_REFUSED(review, g[3],
 	              PLM_ERR_POLICY, "not on its roster");
 	/* Only channels the grantee's role and side may read. */
-	CHECK_REFUSED(review, (g[4] = grant(second, ITA_FP, "reviewers", ROOT)),
+	g[4] = grant(second, ITA_FP, "reviewers", ROOT);
+	CHECK_REFUSED(review, g[4],
 	              PLM_ERR_POLICY, "their role may not read that channel");
 	/* A grant issued under an older roster is stale. */
 	CHECK((third = roster_after(second, EVERYONE)) != NULL);
 	CHECK_APPLIED(review, third);
-	CHECK_REFUSED(review, (g[5] = grant(second, FRA_EX, "review", ROOT)),
+	g[5] = grant(second, FRA_EX, "review", ROOT);
+	CHECK_REFUSED(review, g[5],
 	              PLM_ERR_MISMATCH, "does not belong to the newest roster");
 	plm_record_free(first);
 	plm_record_free(second);
