@@ -123,7 +123,7 @@ static int base64_decode_strict(unsigned char *bin, size_t bin_max, const char *
 
 void plm_content_digest_init(plm_content_digest_state *st)
 {
-	crypto_hash_sha256_init(&st->sha256);
+	plm_sha256_init(&st->sha256);
 }
 
 void plm_content_digest_update(plm_content_digest_state *st, const void *data,
@@ -131,7 +131,7 @@ void plm_content_digest_update(plm_content_digest_state *st, const void *data,
 {
 	if (len == 0)
 		return;
-	crypto_hash_sha256_update(&st->sha256, (const unsigned char *)data, len);
+	plm_sha256_update(&st->sha256, data, len);
 }
 
 void plm_content_digest_final(plm_content_digest_state *st,
@@ -140,7 +140,7 @@ void plm_content_digest_final(plm_content_digest_state *st,
 {
 	unsigned char digest[PLM_SHA256_BYTES];
 
-	crypto_hash_sha256_final(&st->sha256, digest);
+	plm_sha256_final(&st->sha256, digest);
 	if (sha256 != NULL)
 		memcpy(sha256, digest, PLM_SHA256_BYTES);
 	if (value != NULL)

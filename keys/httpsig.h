@@ -24,8 +24,8 @@
 
 #include "keys/crypto.h"
 #include "keys/error.h"
+#include "keys/sha256.h"
 
-#define PLM_SHA256_BYTES 32
 /* "sha-256=:" + 44 characters of base64 + ":" + NUL */
 #define PLM_CONTENT_DIGEST_BYTES 55
 /* Longest Signature-Input, Signature or Content-Digest value accepted. */
@@ -47,9 +47,12 @@
 /* Buffer for a signature base (the longest possible one, 2425 bytes, + NUL). */
 #define PLM_HTTPSIG_BASE_MAX 2560
 
-/* Streaming SHA-256 of a request body, for bodies too large for memory. */
+/*
+ * Streaming SHA-256 of a request body, for bodies too large for memory; on
+ * the CPU's SHA extensions where it has them (keys/sha256.h).
+ */
 typedef struct plm_content_digest_state {
-	crypto_hash_sha256_state sha256;
+	plm_sha256_state sha256;
 } plm_content_digest_state;
 
 void plm_content_digest_init(plm_content_digest_state *st);
