@@ -383,7 +383,7 @@ uint64_t http_body_max(const struct request *req)
 static int request_begin(struct request *req)
 {
 	const char *cl = http_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	int wrong_method;
+	int wrong_method, r;
 
 	req->route = route_find(req, &wrong_method);
 	if (req->route == NULL) {
@@ -403,7 +403,7 @@ static int request_begin(struct request *req)
 		                    "the body is larger than the %llu bytes allowed here",
 		                    (unsigned long long)http_body_max(req));
 	}
-	plm_content_digest_init(&req->digest);
+	body_digest_init(&req->digest, 0);
 	/* Refused: answered, or (if even that failed) the connection closes. */
 	if ((req->route->flags & ROUTE_AUTH) && http_authenticate(req, NULL) != 0)
 		return req->answered ? 0 : -1;
@@ -415,8 +415,13 @@ static int request_begin(struct request *req)
 	 * before that makes libmicrohttpd close the connection, and clients
 	 * that sync over slow links need it kept alive.
 	 */
-	if ((req->route->flags & ROUTE_STREAM) && req->route->begin != NULL)
-		return req->route->begin(req);
+	if ((req->route->flags & ROUTE_STREAM) && req->route->begin != NULL) {
+		if ((r = req->route->begin(req)) != 0 || req->answered)
+			return r;
+		/* An accepted upload: a large body is hashed on a thread of its own. */
+		body_digest_free(&req->digest);
+		body_digest_init(&req->digest, cl != NULL ? strtoull(cl, NULL, 10) : 0);
+	}
 	return 0;
 }
 
@@ -428,7 +433,7 @@ static int request_body(struct request *req, const char *data, size_t len)
 
 	req->body_total += len;
 	atomic_fetch_add(&req->srv->metrics.bytes_in, len);
-	plm_content_digest_update(&req->digest, data, len);
+	body_digest_update(&req->digest, data, len);
 	if (rt->flags & ROUTE_STREAM)
 		return rt->body(req, (const unsigned char *)data, len);
 	if (req->body_len + len > http_body_max(req)) {
@@ -462,7 +467,7 @@ static int request_end(struct request *req)
 	}
 
 	if (req->route->flags & (ROUTE_AUTH | ROUTE_SELF_AUTH)) {
-		plm_content_digest_final(&req->digest, sha, NULL);
+		body_digest_final(&req->digest, sha);
 		if (req->content_digest[0] != '\0' &&
 		    plm_content_digest_check(req->content_digest, sha, &err) != 0) {
 			req->reject_reason = "digest_mismatch";
@@ -577,6 +582,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 	            req->body_total, req->bytes_out, now_us() - req->started_us, key,
 	            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? NULL : "connection closed",
 	            req->reject_reason);
+	body_digest_free(&req->digest);
 	free(req->uri);
 	free(req->body);
 	free(req);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -169,6 +170,11 @@ static const int fatal[] = {SYS_execve, SYS_execveat, SYS_ptrace};
 #define ARG0_LOW (offsetof(struct seccomp_data, args[0]) + 4)
 #endif
 
+/* clone flags that would make a new namespace: never allowed. */
+#define SANDBOX_CLONE_NEW                                                              \
+	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
+	 CLONE_NEWPID | CLONE_NEWNET)
+
 #if defined(__x86_64__)
 #define SANDBOX_ARCH AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
@@ -182,8 +188,8 @@ int sandbox_seccomp(plm_error *err)
 	                     "no system-call list for this architecture; run with "
 	                     "--no-seccomp");
 #else
-	struct sock_filter prog[12 + 2 * (sizeof(allowed) / sizeof(allowed[0]) +
-	                                 sizeof(fatal) / sizeof(fatal[0]))];
+	struct sock_filter prog[20 + 2 * (sizeof(allowed) / sizeof(allowed[0]) +
+	                                  sizeof(fatal) / sizeof(fatal[0]))];
 	struct sock_fprog fprog;
 	size_t n = 0, i;
 	long r;
@@ -210,6 +216,27 @@ int sandbox_seccomp(plm_error *err)
 		                                         (unsigned)allowed[i], 0, 1);
 		prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	}
+	/*
+	 * New threads only (daemon/body_digest.c hashes a large upload on one):
+	 * clone with CLONE_THREAD and no namespace flag. clone3, whose flags sit
+	 * in memory the filter cannot read, fails with ENOSYS: the C library
+	 * then falls back to clone.
+	 */
+#ifdef SYS_clone3
+	prog[n++] =
+	    (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1);
+	prog[n++] =
+	    (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+#endif
+	prog[n++] =
+	    (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 5);
+	prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG0_LOW);
+	prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
+	                                         CLONE_THREAD, 0, 2);
+	prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
+	                                         SANDBOX_CLONE_NEW, 1, 0);
+	prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SANDBOX_DEFAULT);
 	/* prctl(PR_SET_NAME) only: libmicrohttpd names its threads as they start. */
 	prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 3);
 	prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG0_LOW);

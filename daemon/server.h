@@ -14,6 +14,7 @@
 
 #include "daemon/auth.h"
 #include "daemon/blobs.h"
+#include "daemon/body_digest.h"
 #include "daemon/config.h"
 #include "daemon/metrics.h"
 #include "daemon/store.h"
@@ -87,7 +88,7 @@ struct request {
 	plm_certificate caller_cert;
 	plm_httpsig sig;
 	char content_digest[PLM_HTTPSIG_HEADER_MAX + 1];
-	plm_content_digest_state digest;
+	struct body_digest digest; /* SHA-256 of the body as it comes */
 	/* body */
 	unsigned char *body;
 	size_t body_len;

@@ -93,6 +93,20 @@ test_expect_success 'a part whose body fails its Content-Digest is refused (400)
 	status_is 200 out
 '
 
+test_expect_success 'a large body (hashed on its own thread) that fails its Content-Digest is refused' '
+	random_file big.pdf 3000000 &&
+	seal ita_exp questionnaire_response review big.pdf big.env >big.id &&
+	cp big.env bigflip.env && size=$(wc -c <big.env) &&
+	flip_byte bigflip.env $((size - 10)) && ! cmp -s big.env bigflip.env &&
+	uid=$(upload_id) &&
+	api ita_exp PUT "/v1/reviews/$REVIEW/uploads/$uid" --body big.env \
+		--sign-body bigflip.env >out &&
+	problem_is 400 digest-mismatch out &&
+	test "$(offset_of ita_exp "$uid")" = 0 &&
+	api ita_exp PUT "/v1/reviews/$REVIEW/uploads/$uid" --body big.env >out &&
+	status_is 201 out && test "$(body_of out | jq -r .id)" = "$(cat big.id)"
+'
+
 test_expect_success 'an upload id belongs to its sender: another member sees offset 0' '
 	uid=$(upload_id) &&
 	api ita_exp PUT "/v1/reviews/$REVIEW/uploads/$uid" --body part1 >out && status_is 202 out &&
