@@ -15,13 +15,11 @@ void body_digest_init(struct body_digest *d, uint64_t expected)
 {
 	memset(d, 0, sizeof(*d));
 	plm_content_digest_init(&d->state);
-	if (!plm_frame_ring_wanted(PLM_ENVELOPE_AUTO, expected))
+	if (!plm_frame_ring_wanted(PLM_ENVELOPE_AUTO, expected) ||
+	    plm_frame_ring_new(&d->ring, 1, hash_buffer, &d->state, NULL) != 0)
 		return;
-	if (plm_frame_ring_new(&d->ring, 1, hash_buffer, &d->state, NULL) != 0)
-		return;
-	/* No thread (the filter or the system refused one): inline, no copy. */
-	if (!plm_frame_ring_threaded(d->ring) ||
-	    plm_frame_ring_slot(d->ring, &d->slot, NULL) != 0) {
+	/* No thread (the system refused one): inline, without the copy. */
+	if (!plm_frame_ring_threaded(d->ring)) {
 		plm_frame_ring_free(d->ring);
 		d->ring = NULL;
 	}
@@ -29,39 +27,19 @@ void body_digest_init(struct body_digest *d, uint64_t expected)
 
 void body_digest_update(struct body_digest *d, const void *data, size_t len)
 {
-	const unsigned char *p = data;
-	size_t take;
-
-	if (d->ring == NULL) {
+	/* The consumer never fails, so neither does the ring. */
+	if (d->ring != NULL)
+		(void)plm_frame_ring_write(d->ring, data, len, NULL);
+	else
 		plm_content_digest_update(&d->state, data, len);
-		return;
-	}
-	/* The consumer never fails, so neither do _push and _slot. */
-	while (len > 0) {
-		take = PLM_FRAME_RING_SLOT_BYTES - d->fill;
-		if (take > len)
-			take = len;
-		memcpy(d->slot + d->fill, p, take);
-		d->fill += take;
-		p += take;
-		len -= take;
-		if (d->fill == PLM_FRAME_RING_SLOT_BYTES) {
-			(void)plm_frame_ring_push(d->ring, d->fill, NULL);
-			(void)plm_frame_ring_slot(d->ring, &d->slot, NULL);
-			d->fill = 0;
-		}
-	}
 }
 
 void body_digest_final(struct body_digest *d, unsigned char sha256[PLM_SHA256_BYTES])
 {
 	if (d->ring != NULL) {
-		if (d->fill > 0)
-			(void)plm_frame_ring_push(d->ring, d->fill, NULL);
 		(void)plm_frame_ring_finish(d->ring, NULL);
 		plm_frame_ring_free(d->ring);
 		d->ring = NULL;
-		d->fill = 0;
 	}
 	plm_content_digest_final(&d->state, sha256, NULL);
 }

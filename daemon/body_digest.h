@@ -21,8 +21,6 @@
 struct body_digest {
 	plm_content_digest_state state;
 	plm_frame_ring *ring; /* NULL: hashed inline */
-	unsigned char *slot;  /* the ring buffer being filled */
-	size_t fill;          /* bytes in SLOT */
 };
 
 /*

@@ -245,6 +245,10 @@ int route_upload_begin(struct request *req)
 	}
 	if (plm_envelope_reader_new(&st->reader, &handlers, req, &err) != 0)
 		return -1;
+	/* A large body: the reader hashes (BLAKE2b) on a thread of its own. */
+	if (length != NULL && plm_envelope_reader_pipeline(
+	                          st->reader, strtoull(length, NULL, 10), &err) != 0)
+		return -1;
 	if (stored == 0)
 		return 0;
 	/* Resuming: what was stored must still verify, from its first byte. */

@@ -204,6 +204,14 @@ int plm_envelope_reader_feed(plm_envelope_reader *r, const void *data, size_t le
  */
 int plm_envelope_reader_finish(plm_envelope_reader *r, unsigned char id[PLM_HASH_BYTES],
                                plm_error *err);
+/*
+ * From now on, hashes the bytes fed on a thread of its own (through a ring of
+ * about 1 MiB) when an envelope of SIZE bytes makes it worth it (two cores,
+ * 256 KiB or more), while the caller's thread parses and handles the
+ * frames; the digest, the errors and their order are those of one thread.
+ * Does nothing when not worth it or without a thread. PLM_ERR_NOMEM.
+ */
+int plm_envelope_reader_pipeline(plm_envelope_reader *r, uint64_t size, plm_error *err);
 /* The parsed header once it has been read, else NULL. Owned by R. */
 const plm_envelope_header *plm_envelope_reader_header(const plm_envelope_reader *r);
 /* How many bytes the reader has accepted so far. */

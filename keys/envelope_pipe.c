@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 struct plm_frame_ring {
@@ -31,6 +32,8 @@ struct plm_frame_ring {
 	int aborting;          /* stop now, leave the rest */
 	int status;            /* the consumer's first error, 0 if none */
 	plm_error thread_err;
+	unsigned char *write_slot; /* plm_frame_ring_write's buffer being filled */
+	size_t write_fill;         /* bytes in it */
 };
 
 int plm_frame_ring_wanted(plm_envelope_mode mode, uint64_t size)
@@ -169,8 +172,47 @@ int plm_frame_ring_push(plm_frame_ring *ring, size_t len, plm_error *err)
 	return 0;
 }
 
+int plm_frame_ring_write(plm_frame_ring *ring, const void *data, size_t len,
+                         plm_error *err)
+{
+	const unsigned char *p = data;
+	size_t take;
+	int r;
+
+	while (len > 0) {
+		if (ring->write_slot == NULL &&
+		    (r = plm_frame_ring_slot(ring, &ring->write_slot, err)) != 0)
+			return r;
+		take = PLM_FRAME_RING_SLOT_BYTES - ring->write_fill;
+		if (take > len)
+			take = len;
+		memcpy(ring->write_slot + ring->write_fill, p, take);
+		ring->write_fill += take;
+		p += take;
+		len -= take;
+		if (ring->write_fill == PLM_FRAME_RING_SLOT_BYTES) {
+			ring->write_slot = NULL;
+			ring->write_fill = 0;
+			if ((r = plm_frame_ring_push(ring, PLM_FRAME_RING_SLOT_BYTES,
+			                             err)) != 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
 int plm_frame_ring_finish(plm_frame_ring *ring, plm_error *err)
 {
+	size_t fill = ring->write_fill;
+	int r;
+
+	/* The last buffer plm_frame_ring_write began. */
+	if (fill > 0) {
+		ring->write_slot = NULL;
+		ring->write_fill = 0;
+		if ((r = plm_frame_ring_push(ring, fill, err)) != 0)
+			return r;
+	}
 	if (!ring->threaded)
 		return 0;
 	pthread_mutex_lock(&ring->lock);

@@ -9,6 +9,9 @@
  *    the ring's thread hashes the ones before for the trailer's digest.
  *  - Opening (envelope_read.c): the caller reads, parses and hashes frames
  *    while the ring's thread decrypts and writes the ones before.
+ *  - Uploads (daemon/body_digest.c): palermod's request thread copies a
+ *    large body into the ring while the ring's thread hashes it for its
+ *    Content-Digest (the "frames" are then plain buffers of body).
  *
  * On two cores that costs about the larger of the two halves instead of
  * their sum; the bytes produced are the same as in one thread, because the
@@ -82,6 +85,16 @@ int plm_frame_ring_slot(plm_frame_ring *ring, unsigned char **frame, plm_error *
  * to the consumer (inline without a thread: then its error is returned).
  */
 int plm_frame_ring_push(plm_frame_ring *ring, size_t len, plm_error *err);
+
+/*
+ * The ring as a byte stream: copies LEN bytes of DATA into its buffers and
+ * hands each one over when full (the consumer then sees whole buffers of
+ * PLM_FRAME_RING_SLOT_BYTES, not frames); plm_frame_ring_finish hands over
+ * the last, partial one. Not to be mixed with _slot and _push. Returns the
+ * consumer's error if it failed.
+ */
+int plm_frame_ring_write(plm_frame_ring *ring, const void *data, size_t len,
+                         plm_error *err);
 
 /*
  * Waits until every frame pushed is consumed and stops the thread; returns

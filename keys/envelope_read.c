@@ -5,7 +5,9 @@
  * The reader is a byte-driven state machine: each state says how many bytes
  * it still needs, buffers them (at most one frame) and acts when they are
  * all there. It hashes every byte from the magic through the end marker as
- * it arrives, so that the trailer can be checked without a second pass.
+ * it arrives, so that the trailer can be checked without a second pass;
+ * pipelined (plm_envelope_reader_pipeline), a second thread does that
+ * hashing through a ring of buffers while the first parses and stores.
  *
  * The opener decrypts the frames the reader hands it. Pipelined, the
  * content frames go through a ring (envelope_pipe.h) to a second thread
@@ -45,6 +47,7 @@ struct plm_envelope_reader {
 	int status;
 	plm_error error; /* report of the sticky error */
 	crypto_generichash_state digest_state;
+	plm_frame_ring *digest_ring; /* hashing on its own thread; NULL: inline */
 	unsigned char digest[PLM_HASH_BYTES];
 	plm_pubkeys author;
 	int have_header;
@@ -122,7 +125,61 @@ int plm_envelope_reader_new(plm_envelope_reader **out,
 
 void plm_envelope_reader_free(plm_envelope_reader *r)
 {
+	if (r != NULL)
+		plm_frame_ring_free(r->digest_ring);
 	free(r);
+}
+
+/* The digest ring's consumer: hashes one buffer. Cannot fail. */
+static int digest_consume(void *ctx, const unsigned char *buf, size_t len,
+                          plm_error *err)
+{
+	(void)err;
+	crypto_generichash_update(ctx, buf, len);
+	return 0;
+}
+
+int plm_envelope_reader_pipeline(plm_envelope_reader *r, uint64_t size, plm_error *err)
+{
+	int rc;
+
+	if (r == NULL)
+		return plm_error_set(err, PLM_ERR_INVALID,
+		                     "pipelining an envelope reader needs the reader");
+	/* Not worth a thread, already done, or past the end marker's digest. */
+	if (!plm_frame_ring_wanted(PLM_ENVELOPE_AUTO, size) || r->digest_ring != NULL ||
+	    r->status != 0 || r->state == ST_TRAILER || r->state == ST_DONE)
+		return 0;
+	if ((rc = plm_frame_ring_new(&r->digest_ring, 1, digest_consume,
+	                             &r->digest_state, err)) != 0)
+		return rc;
+	/* No thread: hash inline, without the copy. */
+	if (!plm_frame_ring_threaded(r->digest_ring)) {
+		plm_frame_ring_free(r->digest_ring);
+		r->digest_ring = NULL;
+	}
+	return 0;
+}
+
+/* Hashes LEN bytes of DATA into the envelope's digest (§7.4). */
+static void digest_update(plm_envelope_reader *r, const unsigned char *data, size_t len)
+{
+	/* The consumer never fails, so neither does the ring. */
+	if (r->digest_ring != NULL)
+		(void)plm_frame_ring_write(r->digest_ring, data, len, NULL);
+	else
+		crypto_generichash_update(&r->digest_state, data, len);
+}
+
+/* The digest of everything through the end marker, into r->digest. */
+static void digest_final(plm_envelope_reader *r)
+{
+	if (r->digest_ring != NULL) {
+		(void)plm_frame_ring_finish(r->digest_ring, NULL);
+		plm_frame_ring_free(r->digest_ring);
+		r->digest_ring = NULL;
+	}
+	crypto_generichash_final(&r->digest_state, r->digest, PLM_HASH_BYTES);
 }
 
 const plm_envelope_header *plm_envelope_reader_header(const plm_envelope_reader *r)
@@ -214,7 +271,7 @@ static int frame_head_done(plm_envelope_reader *r)
 			                   "the envelope ends before its content: it "
 			                   "needs a manifest and at least one content "
 			                   "frame");
-		crypto_generichash_final(&r->digest_state, r->digest, PLM_HASH_BYTES);
+		digest_final(r);
 		r->state = ST_TRAILER;
 		r->need = PLM_ENVELOPE_TRAILER_BYTES;
 		r->have = 0;
@@ -344,7 +401,7 @@ static int reader_take(plm_envelope_reader *r, const unsigned char **data, size_
 	if (dst != NULL)
 		memcpy(dst, *data, take);
 	if (r->state != ST_TRAILER) /* the digest covers all but the trailer */
-		crypto_generichash_update(&r->digest_state, *data, take);
+		digest_update(r, *data, take);
 	r->have += take;
 	r->offset += take;
 	*data += take;

@@ -343,6 +343,9 @@ static int count_frames_cb(void *ctx, uint32_t seq, const unsigned char *c, size
 	return 0;
 }
 
+/* Non-zero: verify_sliced pipelines its reader for an envelope of this size. */
+static uint64_t pipeline_size;
+
 static int verify_sliced(const struct blob *env, size_t step, int with_frames,
                          unsigned char id[32])
 {
@@ -356,6 +359,9 @@ static int verify_sliced(const struct blob *env, size_t step, int with_frames,
 
 	if ((rc = plm_envelope_reader_new(&r, &h, &kf, &err)) != 0)
 		return rc;
+	if (pipeline_size != 0 &&
+	    (rc = plm_envelope_reader_pipeline(r, pipeline_size, &err)) != 0)
+		goto out;
 	while (off < env->len) {
 		n = step == 0 ? env->len - off : step;
 		if (step == (size_t)-1)
@@ -1062,6 +1068,50 @@ static void test_reader_slicing(void)
 	free(content);
 }
 
+/*
+ * A pipelined reader (hashing on its own thread, through whole ring buffers
+ * and a last partial one) gives the same id and the same refusals.
+ */
+static void test_reader_pipelined(void)
+{
+	size_t size = 20 * CHUNK + 4321;
+	unsigned char *content = malloc(size);
+	unsigned char id[32], id2[32];
+	struct blob env = {NULL, 0}, bad = {NULL, 0};
+	size_t steps[] = {0, 1, 7, 65553, (size_t)-1};
+	size_t i;
+
+	fixtures();
+	CHECK(content != NULL);
+	fill_random(content, size);
+	CHECK_INT(seal_buf(content, size, &env, id), 0);
+	pipeline_size = env.len;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		memset(id2, 0, 32);
+		CHECK_INT(verify_sliced(&env, steps[i], (int)(i & 1), id2), 0);
+		CHECK_MEM(id2, id, 32);
+	}
+	/* a bit flipped in the last content frame, then in the first one */
+	blob_put(&bad, env.data, env.len);
+	bad.data[env.len - 200] ^= 0x10;
+	CHECK_INT(verify_sliced(&bad, 65553, 0, id2), PLM_ERR_DIGEST);
+	bad.data[env.len - 200] ^= 0x10;
+	bad.data[frame_offset(&env, 1) + 8 + 10] ^= 1;
+	CHECK_INT(verify_sliced(&bad, 0, 1, id2), PLM_ERR_DIGEST);
+	blob_free(&bad);
+	/* cut short: truncated, the hashing thread stopped cleanly */
+	blob_put(&bad, env.data, env.len / 2);
+	CHECK_INT(verify_sliced(&bad, 0, 0, id2), PLM_ERR_TRUNCATED);
+	blob_free(&bad);
+	/* too small to pipeline: the same result inline */
+	pipeline_size = 1000;
+	CHECK_INT(verify_sliced(&env, 0, 0, id2), 0);
+	CHECK_MEM(id2, id, 32);
+	pipeline_size = 0;
+	blob_free(&env);
+	free(content);
+}
+
 static void test_reader_frames_and_offset(void)
 {
 	struct blob env = {NULL, 0};
@@ -1697,6 +1747,7 @@ static const struct check_case cases[] = {
     CHECK_CASE(test_seal_size_mismatch),
     CHECK_CASE(test_seal_params),
     CHECK_CASE(test_reader_slicing),
+    CHECK_CASE(test_reader_pipelined),
     CHECK_CASE(test_reader_frames_and_offset),
     CHECK_CASE(test_verify_fd),
     CHECK_CASE(test_truncated),
