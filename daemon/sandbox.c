@@ -109,6 +109,10 @@ static const int allowed[] = {
 #ifdef SYS_renameat2
     SYS_renameat2,
 #endif
+    /* uploads start their writeback as they come (blobs.c) */
+#ifdef SYS_sync_file_range
+    SYS_sync_file_range,
+#endif
 #ifdef SYS_faccessat2
     SYS_faccessat2,
 #endif
