@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "keys/writeback.h"
+
 struct blobs {
 	int data_fd;    /* the data folder, locked (flock) while palermod runs */
 	int blobs_fd;   /* data/blobs */
@@ -31,9 +33,6 @@ struct upload {
 	uint64_t flushed; /* bytes whose writeback was started (sync_file_range) */
 	int committed;
 };
-
-/* Start writing an upload back to disk every this many bytes (see upload_append). */
-#define UPLOAD_WRITEBACK_BYTES (8u << 20)
 
 /* Opens (creating) the folder NAME below the folder DIRFD, 0700. */
 static int open_dir_at(int dirfd, const char *name, int *out, plm_error *err)
@@ -223,19 +222,8 @@ int upload_append(struct upload *u, const void *data, size_t len, plm_error *err
 		len -= (size_t)n;
 		u->size += (uint64_t)n;
 	}
-#ifdef SYNC_FILE_RANGE_WRITE
-	/*
-	 * Start the writeback of each 8 MiB as it comes, so that the fsync
-	 * before the 201 finds little left to write. Advisory: an error here
-	 * is found again by that fsync.
-	 */
-	if (u->size - u->flushed >= UPLOAD_WRITEBACK_BYTES) {
-		(void)sync_file_range(u->fd, (off_t)u->flushed,
-		                      (off_t)(u->size - u->flushed),
-		                      SYNC_FILE_RANGE_WRITE);
-		u->flushed = u->size;
-	}
-#endif
+	/* So that the fsync before the 201 finds little left to write. */
+	plm_writeback_start(u->fd, &u->flushed, u->size);
 	return 0;
 }
 

@@ -29,6 +29,7 @@
 
 #include "keys/codec.h"
 #include "keys/envelope_pipe.h"
+#include "keys/writeback.h"
 
 enum reader_state {
 	ST_PREAMBLE,   /* magic, version, header_len */
@@ -589,16 +590,13 @@ static int open_header(void *ctx, const plm_envelope_header *h, plm_pubkeys *aut
 	return 0;
 }
 
-/* Start writing back to disk every this many plaintext bytes. */
-#define OPEN_WRITEBACK_BYTES (8u << 20)
-
 /*
  * Writes the N plaintext bytes of o->plain to the output file, if any
- * (called once o->content_bytes counts them). Every OPEN_WRITEBACK_BYTES
+ * (called once o->content_bytes counts them). Every PLM_WRITEBACK_BYTES
  * it asks the kernel to start writing the last stretch back to disk
- * (Linux), so that the disk works while the rest is decrypted and the
- * fsync at the end has little left to wait for. The fsync still decides:
- * this only moves work earlier.
+ * (Linux, keys/writeback.h), so that the disk works while the rest is
+ * decrypted and the fsync at the end has little left to wait for. The
+ * fsync still decides: this only moves work earlier.
  */
 static int open_write(struct opener *o, size_t n, plm_error *err)
 {
@@ -618,16 +616,8 @@ static int open_write(struct opener *o, size_t n, plm_error *err)
 			    strerror(errno));
 		done += (size_t)k;
 	}
-#ifdef SYNC_FILE_RANGE_WRITE
 	/* o->content_bytes already counts these N bytes: it is the file's size. */
-	if (o->content_bytes - o->flushed >= OPEN_WRITEBACK_BYTES) {
-		/* Advisory: an error here is found again by the fsync. */
-		(void)sync_file_range(o->out_fd, (off_t)o->flushed,
-		                      (off_t)(o->content_bytes - o->flushed),
-		                      SYNC_FILE_RANGE_WRITE);
-		o->flushed = o->content_bytes;
-	}
-#endif
+	plm_writeback_start(o->out_fd, &o->flushed, o->content_bytes);
 	return 0;
 }
 
