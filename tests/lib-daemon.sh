@@ -220,6 +220,14 @@ seal() {
 # A new upload id (32 hex digits).
 upload_id() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
 
+# stored_ids DATA: the ids of every envelope body stored under DATA, sorted,
+# once each: files under blobs/ and rows of packed envelopes (blobs.h).
+stored_ids() {
+	{ find "$1/blobs" -type f -printf '%f\n' &&
+	  sqlite3 "file:$1/palermo.db?mode=ro" \
+		"SELECT lower(hex(id)) FROM envelopes WHERE pack IS NOT NULL"; } | sort -u
+}
+
 # flip_byte FILE OFFSET: inverts every bit of the byte at OFFSET (so the
 # file always changes, whatever the byte was).
 flip_byte() {
