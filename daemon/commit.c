@@ -2,11 +2,14 @@
  * commit.c - group commit of small envelopes (commit.h).
  *
  * No thread of its own: the first waiting request that finds no batch
- * running becomes the leader, takes the whole queue (up to COMMIT_BATCH_MAX
- * envelopes), commits it without the queue's lock, then marks its items
- * done and wakes their requests, each on its own condition (no herd), and
- * the request at the head of the queue, if any, to lead the next batch.
- * While one batch is being made durable, the next one gathers.
+ * being packed becomes the leader, takes the whole queue (up to
+ * COMMIT_BATCH_MAX envelopes) and appends it to the pack (one fdatasync).
+ * Then it hands the lead over (waking the request at the head of the
+ * queue, if any, which packs the next batch meanwhile) and records its
+ * batch (one SQLite commit); then it marks its items done and wakes their
+ * requests, each on its own condition (no herd). So the pack flush of one
+ * batch runs while the commit of the one before it is flushed, and the
+ * next batch gathers while both are.
  */
 #include "daemon/commit.h"
 
@@ -21,7 +24,17 @@
 
 static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct commit_item *queue_head, **queue_tail = &queue_head;
-static int leading; /* a batch is being committed */
+static int leading; /* a batch is being packed */
+
+/* The leader's batch is packed: the next may be packed meanwhile. */
+static void hand_over(void)
+{
+	pthread_mutex_lock(&queue_lock);
+	leading = 0;
+	if (queue_head != NULL)
+		pthread_cond_signal(&queue_head->wake);
+	pthread_mutex_unlock(&queue_lock);
+}
 
 /* Sets the result of every item of BATCH to R with the sentence of ERR. */
 static void fail_all(struct commit_item **batch, size_t n, int r, const plm_error *err)
@@ -36,8 +49,9 @@ static void fail_all(struct commit_item **batch, size_t n, int r, const plm_erro
 
 /*
  * Commits the N items of BATCH: bodies into a pack (one fdatasync), then
- * checked and recorded in one transaction. Called by the leader alone, so
- * pack_append has one caller at a time.
+ * checked and recorded in one transaction. Called by the leader, which
+ * hands the lead over once the pack is written (so pack_append has one
+ * caller at a time; transactions take the store's lock in turn).
  */
 static void commit_batch(struct server *srv, struct commit_item **batch, size_t n)
 {
@@ -52,6 +66,7 @@ static void commit_batch(struct server *srv, struct commit_item **batch, size_t 
 
 	if (headers == NULL || envs == NULL || packed == NULL || results == NULL ||
 	    errs == NULL) {
+		hand_over();
 		plm_error_set(&err, PLM_ERR_NOMEM, "out of memory");
 		fail_all(batch, n, PLM_ERR_NOMEM, &err);
 		goto out;
@@ -60,7 +75,9 @@ static void commit_batch(struct server *srv, struct commit_item **batch, size_t 
 		packed[i].bytes = batch[i]->bytes;
 		packed[i].len = batch[i]->len;
 	}
-	if ((r = pack_append(srv->blobs, packed, n, &pack, &err)) != 0) {
+	r = pack_append(srv->blobs, packed, n, &pack, &err);
+	hand_over();
+	if (r != 0) {
 		fail_all(batch, n, PLM_ERR_IO, &err);
 		goto out;
 	}
@@ -116,16 +133,13 @@ void commit_envelope(struct server *srv, struct commit_item *item)
 		if (queue_head == NULL)
 			queue_tail = &queue_head;
 		pthread_mutex_unlock(&queue_lock);
-		commit_batch(srv, batch, n);
+		commit_batch(srv, batch, n); /* hands the lead over half way */
 		pthread_mutex_lock(&queue_lock);
-		leading = 0;
 		for (i = 0; i < n; i++) {
 			batch[i]->done = 1;
 			if (batch[i] != item)
 				pthread_cond_signal(&batch[i]->wake);
 		}
-		if (queue_head != NULL)
-			pthread_cond_signal(&queue_head->wake); /* lead the next batch */
 	}
 	pthread_mutex_unlock(&queue_lock);
 	pthread_cond_destroy(&item->wake);

@@ -127,11 +127,35 @@ static uint64_t query_u64(struct store *s, const char *sql)
 	return v;
 }
 
+/* Opens the connection *DB to PATH with FLAGS (and a busy timeout). */
+static int open_db(const char *path, int flags, sqlite3 **db, plm_error *err)
+{
+	if (sqlite3_open_v2(path, db, flags | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
+	                    NULL) != SQLITE_OK)
+		return plm_error_set(err, PLM_ERR_IO, "cannot open the metadata store %s: %s",
+		                     path, *db ? sqlite3_errmsg(*db) : "out of memory");
+	sqlite3_busy_timeout(*db, 10000);
+	return 0;
+}
+
+/* Runs the statements SQL on DB at start-up; WHAT names the step. */
+static int setup_db(sqlite3 *db, const char *sql, const char *what, const char *path,
+                    plm_error *err)
+{
+	char *msg = NULL;
+	int r = 0;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		r = plm_error_set(err, PLM_ERR_IO, "cannot %s the metadata store %s: %s", what,
+		                  path, msg ? msg : "?");
+	sqlite3_free(msg);
+	return r;
+}
+
 int store_open(const char *data_dir, struct store **out, plm_error *err)
 {
 	struct store *s;
 	char path[4096];
-	char *msg = NULL;
 
 	*out = NULL;
 	if (snprintf(path, sizeof(path), "%s/palermo.db", data_dir) >= (int)sizeof(path))
@@ -141,45 +165,19 @@ int store_open(const char *data_dir, struct store **out, plm_error *err)
 		return plm_error_set(err, PLM_ERR_NOMEM, "out of memory");
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->rlock, NULL);
-	if (sqlite3_open_v2(path, &s->db,
-	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	                        SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
-	                    NULL) != SQLITE_OK) {
-		plm_error_set(err, PLM_ERR_IO, "cannot open the metadata store %s: %s", path,
-		              s->db ? sqlite3_errmsg(s->db) : "out of memory");
+	if (open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &s->db, err) != 0 ||
+	    setup_db(s->db, schema, "prepare", path, err) != 0 ||
+	    /* Stores made before packs (blobs.h): their envelopes are all files. */
+	    (sqlite3_exec(s->db, "SELECT pack FROM envelopes LIMIT 0", NULL, NULL, NULL) !=
+	         SQLITE_OK &&
+	     setup_db(s->db,
+	              "ALTER TABLE envelopes ADD COLUMN pack INTEGER;"
+	              "ALTER TABLE envelopes ADD COLUMN pack_offset INTEGER;",
+	              "update", path, err) != 0) ||
+	    open_db(path, SQLITE_OPEN_READONLY, &s->rdb, err) != 0) {
 		store_close(s);
 		return PLM_ERR_IO;
 	}
-	sqlite3_busy_timeout(s->db, 10000);
-	if (sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
-		plm_error_set(err, PLM_ERR_IO, "cannot prepare the metadata store %s: %s",
-		              path, msg ? msg : "?");
-		sqlite3_free(msg);
-		store_close(s);
-		return PLM_ERR_IO;
-	}
-	/* Stores made before packs (blobs.h): their envelopes are all files. */
-	if (sqlite3_exec(s->db, "SELECT pack FROM envelopes LIMIT 0", NULL, NULL, NULL) !=
-	        SQLITE_OK &&
-	    sqlite3_exec(s->db,
-	                 "ALTER TABLE envelopes ADD COLUMN pack INTEGER;"
-	                 "ALTER TABLE envelopes ADD COLUMN pack_offset INTEGER;",
-	                 NULL, NULL, &msg) != SQLITE_OK) {
-		plm_error_set(err, PLM_ERR_IO, "cannot update the metadata store %s: %s", path,
-		              msg ? msg : "?");
-		sqlite3_free(msg);
-		store_close(s);
-		return PLM_ERR_IO;
-	}
-	if (sqlite3_open_v2(path, &s->rdb,
-	                    SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
-	                    NULL) != SQLITE_OK) {
-		plm_error_set(err, PLM_ERR_IO, "cannot open the metadata store %s: %s", path,
-		              s->rdb ? sqlite3_errmsg(s->rdb) : "out of memory");
-		store_close(s);
-		return PLM_ERR_IO;
-	}
-	sqlite3_busy_timeout(s->rdb, 10000);
 	s->log_size = query_u64(s, "SELECT COUNT(*) FROM log");
 	s->envelopes = query_u64(s, "SELECT COUNT(*) FROM envelopes");
 	*out = s;

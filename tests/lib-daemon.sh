@@ -217,6 +217,48 @@ seal() {
 		--kind "$2" --channel "$3" --in "$4" --out "$5"
 }
 
+# author_of N: "WHO KIND CHANNEL" of the Nth of five writers during
+# self-assessment (REVIEW-MECHANISM.md step 3), for tests that post many.
+author_of() {
+	case $(($1 % 5)) in
+	0) echo "ita_fp questionnaire_response review" ;;
+	1) echo "ita_exp questionnaire_response review" ;;
+	2) echo "fra_fp message review" ;;
+	3) echo "bra_exp message reviewers" ;;
+	4) echo "sec attachment review" ;;
+	esac
+}
+
+# seal_many COUNT MIN SPREAD: seals COUNT documents of MIN to MIN + SPREAD
+# bytes into env/N.env (id in env/N.id, author in env/N.who, a new upload
+# id in env/N.uid), the Nth written by author_of N.
+seal_many() {
+	mkdir -p env && i=0 &&
+	while [ $i -lt "$1" ]; do
+		set -- "$1" "$2" "$3" $(author_of $i) &&
+		random_file env/$i.doc $(($2 + (i * 7919) % $3)) &&
+		seal "$4" "$5" "$6" env/$i.doc env/$i.env >env/$i.id &&
+		echo "$4" >env/$i.who && upload_id >env/$i.uid || return 1
+		i=$((i + 1))
+	done &&
+	test "$(cat env/*.id | sort -u | wc -l)" = "$1"
+}
+
+# log_includes LISTED: the signed head covers 12 set-up records and the
+# envelopes of the file LISTED (one id a line), and each one's inclusion
+# proof verifies against it.
+log_includes() {
+	api_unsigned GET /v1/log/key >key && body_of key | jq -r .sign_pk >logpk &&
+	api sec GET /v1/log/head >head && status_is 200 head &&
+	test "$(body_of head | jq .tree_size)" = $((12 + $(wc -l <"$1"))) &&
+	while read id; do
+		api sec GET "/v1/log/inclusion?id=$id" >inc && status_is 200 inc &&
+		plmtest inclusion-verify --log-pk "$(cat logpk)" --head "$(body_of head | jq -r .head)" \
+			--proof "$(body_of inc | jq -r .proof)" --index "$(body_of inc | jq .index)" \
+			--entry envelope --id "$id" >/dev/null || return 1
+	done <"$1"
+}
+
 # A new upload id (32 hex digits).
 upload_id() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
 
