@@ -88,7 +88,8 @@ static void commit_batch(struct server *srv, struct commit_item **batch, size_t 
 		envs[i].pack_offset = packed[i].offset;
 		envs[i].size = batch[i]->len;
 	}
-	if ((r = reviews_commit_envelopes(srv, headers, envs, results, errs, n, &err)) != 0) {
+	if ((r = reviews_commit_envelopes(srv, headers, envs, results, errs, n,
+	                                  &err)) != 0) {
 		fail_all(batch, n, r == PLM_ERR_NOMEM ? r : PLM_ERR_IO, &err);
 		goto out;
 	}

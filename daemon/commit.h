@@ -27,9 +27,9 @@ struct commit_item {
 	const plm_envelope_header *header; /* as verified */
 	const unsigned char *bytes;        /* the whole envelope */
 	size_t len;
-	struct store_envelope env;         /* its metadata; seq etc. filled */
+	struct store_envelope env; /* its metadata; seq etc. filled */
 	/* out */
-	int result;  /* 0 stored, PLM_ERR_EXISTS already stored, else refused */
+	int result; /* 0 stored, PLM_ERR_EXISTS already stored, else refused */
 	plm_error err;
 	/* the queue's own */
 	int done;

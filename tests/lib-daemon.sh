@@ -270,6 +270,20 @@ stored_ids() {
 		"SELECT lower(hex(id)) FROM envelopes WHERE pack IS NOT NULL"; } | sort -u
 }
 
+# stored_at DATA ID: "FILE OFFSET SIZE" of the bytes of envelope ID in the
+# data folder DATA: its own file under blobs/ (from 0), or its span of a
+# pack (docs/API.md "Storage"). Nothing if it is not stored.
+stored_at() {
+	_f=$(find "$1/blobs" -type f -name "$2")
+	if [ -n "$_f" ]; then
+		echo "$_f 0 $(stat -c %s "$_f")"
+		return 0
+	fi
+	sqlite3 -separator " " "file:$1/palermo.db?mode=ro" \
+		"SELECT printf('%s/packs/%08d.pack', '$1', pack), pack_offset, size
+		 FROM envelopes WHERE id = x'$2' AND pack IS NOT NULL"
+}
+
 # flip_byte FILE OFFSET: inverts every bit of the byte at OFFSET (so the
 # file always changes, whatever the byte was).
 flip_byte() {
