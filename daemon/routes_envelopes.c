@@ -202,8 +202,9 @@ int route_upload_head(struct request *req)
 /*
  * PUT, first call, small envelopes: when the whole envelope comes in this
  * request (offset 0, a Content-Length up to COMMIT_SMALL_MAX) and no part of
- * this upload is stored, it is kept in memory (1). 0 or -1: answered (409
- * upload-busy) or failed. 2: not small, take the upload file path.
+ * this upload is stored, it will be kept in memory (0; its buffer is taken
+ * now, after authentication). Also 0 when answered (409 upload-busy); -1
+ * failed; 2: not small, take the upload file path.
  */
 static int begin_small(struct request *req, uint64_t offset, const char *length)
 {
@@ -321,9 +322,11 @@ int route_upload_body(struct request *req, const unsigned char *data, size_t len
 	if (feed(req, data, len) != 0)
 		return -1;
 	if (st->small) {
-		if (len > st->cap - st->len) /* libmicrohttpd holds to Content-Length */
+		if (len > st->cap - st->len) { /* libmicrohttpd holds to Content-Length */
+			st->failed = 1;
 			return http_fail_later(req, 400, "bad-request", "Bad Request",
 			                       "the body is longer than its Content-Length");
+		}
 		memcpy(st->buf + st->len, data, len);
 		st->len += len;
 		return 0;
