@@ -21,9 +21,16 @@ struct blobs {
 	int data_fd;    /* the data folder, locked (flock) while palermod runs */
 	int blobs_fd;   /* data/blobs */
 	int uploads_fd; /* data/uploads */
+	int packs_fd;   /* data/packs */
+	int pack_fd;    /* the pack being appended to (-1 until the first batch) */
+	uint64_t pack;  /* its number */
+	uint64_t pack_end; /* its size: where the next batch goes */
 	pthread_mutex_t lock;
 	uint64_t bytes;
 };
+
+/* A pack is closed and the next one started once it holds this much. */
+#define PACK_MAX_BYTES ((uint64_t)256 << 20)
 
 struct upload {
 	struct blobs *b;
@@ -67,7 +74,7 @@ int blobs_open(const char *data_dir, struct blobs **out, plm_error *err)
 		close(data_fd);
 		return plm_error_set(err, PLM_ERR_NOMEM, "out of memory");
 	}
-	b->blobs_fd = b->uploads_fd = -1;
+	b->blobs_fd = b->uploads_fd = b->packs_fd = b->pack_fd = -1;
 	b->data_fd = data_fd;
 	pthread_mutex_init(&b->lock, NULL);
 	/* Two daemons on one data folder would each cache the log and the
@@ -83,7 +90,8 @@ int blobs_open(const char *data_dir, struct blobs **out, plm_error *err)
 		return r;
 	}
 	if ((r = open_dir_at(data_fd, "blobs", &b->blobs_fd, err)) != 0 ||
-	    (r = open_dir_at(data_fd, "uploads", &b->uploads_fd, err)) != 0) {
+	    (r = open_dir_at(data_fd, "uploads", &b->uploads_fd, err)) != 0 ||
+	    (r = open_dir_at(data_fd, "packs", &b->packs_fd, err)) != 0) {
 		blobs_close(b);
 		return r;
 	}
@@ -100,6 +108,10 @@ void blobs_close(struct blobs *b)
 		close(b->blobs_fd);
 	if (b->uploads_fd >= 0)
 		close(b->uploads_fd);
+	if (b->packs_fd >= 0)
+		close(b->packs_fd);
+	if (b->pack_fd >= 0)
+		close(b->pack_fd);
 	if (b->data_fd >= 0)
 		close(b->data_fd); /* releases the lock */
 	pthread_mutex_destroy(&b->lock);
@@ -298,25 +310,137 @@ void upload_close(struct upload *u)
 	free(u);
 }
 
-int blob_open(struct blobs *b, const unsigned char id[PLM_HASH_BYTES], int *fd,
-              uint64_t *size, plm_error *err)
+/* The file name of pack NUMBER: "00000001.pack". */
+static void pack_name(char name[32], uint64_t number)
 {
-	char hex[2 * PLM_HASH_BYTES + 1], path[3 + 2 * PLM_HASH_BYTES + 1];
+	snprintf(name, 32, "%08llu.pack", (unsigned long long)number);
+}
+
+int blob_open(struct blobs *b, const struct store_envelope *env, int *fd,
+              uint64_t *offset, uint64_t *size, plm_error *err)
+{
+	char hex[2 * PLM_HASH_BYTES + 1], path[3 + 2 * PLM_HASH_BYTES + 1], name[32];
 	struct stat st;
 
-	plm_hex(hex, id, PLM_HASH_BYTES);
-	snprintf(path, sizeof(path), "%.2s/%s", hex, hex);
-	*fd = openat(b->blobs_fd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	plm_hex(hex, env->id, PLM_HASH_BYTES);
+	if (env->pack != 0) {
+		pack_name(name, env->pack);
+		*fd = openat(b->packs_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	} else {
+		snprintf(path, sizeof(path), "%.2s/%s", hex, hex);
+		*fd = openat(b->blobs_fd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	}
 	if (*fd < 0)
 		return plm_error_set(err, errno == ENOENT ? PLM_ERR_NOTFOUND : PLM_ERR_IO,
 		                     "cannot open envelope %s: %s", hex, strerror(errno));
-	if (fstat(*fd, &st) != 0) {
+	if (fstat(*fd, &st) != 0 ||
+	    (env->pack != 0 && (uint64_t)st.st_size < env->pack_offset + env->size)) {
 		close(*fd);
 		*fd = -1;
-		return plm_error_set(err, PLM_ERR_IO, "cannot stat envelope %s", hex);
+		return plm_error_set(err, PLM_ERR_IO, "cannot read envelope %s", hex);
 	}
-	*size = (uint64_t)st.st_size;
+	*offset = env->pack != 0 ? env->pack_offset : 0;
+	*size = env->pack != 0 ? env->size : (uint64_t)st.st_size;
 	return 0;
+}
+
+/*
+ * Opens pack NUMBER for appending, creating it (and making its name durable
+ * with an fsync of the packs folder) if it is new.
+ */
+static int pack_start(struct blobs *b, uint64_t number, plm_error *err)
+{
+	char name[32];
+	struct stat st;
+	int fd;
+
+	pack_name(name, number);
+	fd = openat(b->packs_fd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || fstat(fd, &st) != 0 || fsync(b->packs_fd) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return plm_error_set(err, PLM_ERR_IO, "cannot open the pack %s: %s", name,
+		                     strerror(errno));
+	}
+	if (b->pack_fd >= 0)
+		close(b->pack_fd);
+	b->pack_fd = fd;
+	b->pack = number;
+	b->pack_end = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* The highest pack number in the packs folder (0 if none). */
+static uint64_t pack_last(struct blobs *b)
+{
+	struct dirent *e;
+	uint64_t last = 0, n;
+	char *end;
+	DIR *d;
+	int fd;
+
+	if ((fd = dup(b->packs_fd)) < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	rewinddir(d);
+	while ((e = readdir(d)) != NULL) {
+		n = strtoull(e->d_name, &end, 10);
+		if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && strcmp(end, ".pack") == 0 &&
+		    n > last)
+			last = n;
+	}
+	closedir(d);
+	return last;
+}
+
+int pack_append(struct blobs *b, struct pack_item *items, size_t n, uint64_t *pack,
+                plm_error *err)
+{
+	uint64_t at, last;
+	size_t i, done;
+	ssize_t w;
+	int r;
+
+	if (b->pack_fd < 0) {
+		last = pack_last(b);
+		if ((r = pack_start(b, last != 0 ? last : 1, err)) != 0)
+			return r;
+	}
+	if (b->pack_end >= PACK_MAX_BYTES && (r = pack_start(b, b->pack + 1, err)) != 0)
+		return r;
+	/* A batch cut by a crash may have left bytes no row points at: after them. */
+	at = b->pack_end;
+	for (i = 0; i < n; i++) {
+		items[i].offset = at;
+		for (done = 0; done < items[i].len; done += (size_t)w) {
+			w = pwrite(b->pack_fd, items[i].bytes + done, items[i].len - done,
+			           (off_t)(at + done));
+			if (w < 0 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (w <= 0)
+				return plm_error_set(err, PLM_ERR_IO,
+				                     "cannot write envelopes to disk: %s",
+				                     strerror(errno));
+		}
+		at += items[i].len;
+	}
+	b->pack_end = at; /* even if the fdatasync fails: never reuse those bytes */
+	if (fdatasync(b->pack_fd) != 0)
+		return plm_error_set(err, PLM_ERR_IO, "cannot flush envelopes to disk: %s",
+		                     strerror(errno));
+	*pack = b->pack;
+	return 0;
+}
+
+void blobs_count(struct blobs *b, uint64_t bytes)
+{
+	pthread_mutex_lock(&b->lock);
+	b->bytes += bytes;
+	pthread_mutex_unlock(&b->lock);
 }
 
 uint64_t blobs_bytes(const struct blobs *b)
@@ -382,6 +506,16 @@ int blobs_sweep(struct blobs *b, int (*keep)(void *ctx, const unsigned char id[3
 		closedir(sub);
 	}
 	closedir(top);
+	if ((fd = dup(b->packs_fd)) >= 0 && (top = fdopendir(fd)) != NULL) {
+		rewinddir(top);
+		while ((e = readdir(top)) != NULL)
+			if (e->d_name[0] != '.' &&
+			    fstatat(b->packs_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+				b->bytes += (uint64_t)st.st_size;
+		closedir(top);
+	} else if (fd >= 0) {
+		close(fd);
+	}
 	if ((fd = dup(b->uploads_fd)) < 0 || (top = fdopendir(fd)) == NULL)
 		return plm_error_set(err, PLM_ERR_IO, "cannot list the uploads folder");
 	rewinddir(top);

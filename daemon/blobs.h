@@ -3,6 +3,7 @@
  *
  * Layout under the data folder:
  *   blobs/ab/abcdef...   one file per envelope, named by the hex of its id
+ *   packs/00000001.pack  small envelopes, appended back to back (group commit)
  *   uploads/<owner>-<upload id>   uploads in progress (resumable)
  *
  * An upload is appended to under its own name, fsynced before any partial
@@ -10,6 +11,13 @@
  * fsync of both folders, so a committed blob is complete on disk before the
  * metadata row that makes it visible is committed. Nothing under uploads/
  * is ever served.
+ *
+ * Small envelopes sent whole in one request skip uploads/ (docs/ARCHITECTURE.md
+ * "Group commit"): a batch of them is appended to the current pack with one
+ * fdatasync, and each is then known by (pack, offset, size) in its metadata
+ * row, committed after the fdatasync. Bytes of a pack that no row points at
+ * (a batch cut by a crash before its commit, an envelope refused at the
+ * commit) are never served; packs are never rewritten.
  *
  * This is the blob half of the storage interface; another backend (an
  * S3-compatible store) would implement the same functions.
@@ -19,6 +27,7 @@
 
 #include <stdint.h>
 
+#include "daemon/store.h"
 #include "keys/crypto.h"
 #include "keys/error.h"
 
@@ -68,9 +77,30 @@ int upload_commit(struct upload *u, const unsigned char id[PLM_HASH_BYTES],
 void upload_discard(struct upload *u);
 void upload_close(struct upload *u);
 
-/* Opens blob ID for reading; *SIZE is its length. Caller closes *FD. */
-int blob_open(struct blobs *b, const unsigned char id[PLM_HASH_BYTES], int *fd,
-              uint64_t *size, plm_error *err);
+/*
+ * Opens the bytes of the stored envelope ENV (as the store gives it: its id,
+ * and its pack and pack_offset when it is packed) for reading: they are the
+ * *SIZE bytes of *FD from *OFFSET on (0 for an envelope in a file of its
+ * own). Caller closes *FD; read with pread or sendfile at the offset.
+ */
+int blob_open(struct blobs *b, const struct store_envelope *env, int *fd,
+              uint64_t *offset, uint64_t *size, plm_error *err);
+/* One small envelope of a batch for pack_append. */
+struct pack_item {
+	const unsigned char *bytes;
+	size_t len;
+	uint64_t offset; /* filled by pack_append */
+};
+/*
+ * Appends the N envelopes of ITEMS to the current pack and makes them durable
+ * with one fdatasync (starting a new pack, created and its folder fsynced,
+ * when the current one is full); *PACK gets the pack's number (>= 1) and each
+ * item its offset. One caller at a time (the group committer, commit.c).
+ */
+int pack_append(struct blobs *b, struct pack_item *items, size_t n, uint64_t *pack,
+                plm_error *err);
+/* Counts BYTES as stored (metrics): packed envelopes just recorded. */
+void blobs_count(struct blobs *b, uint64_t bytes);
 /* Removes blob ID (an envelope refused after its bytes were committed). */
 int blob_remove(struct blobs *b, const unsigned char id[PLM_HASH_BYTES]);
 /* Total bytes of committed blobs (for metrics), computed at open and kept. */
@@ -79,7 +109,8 @@ uint64_t blobs_bytes(const struct blobs *b);
 /*
  * Start-up sweep: calls KEEP(ctx, id) for every committed blob and removes
  * those it answers 0 for (blobs renamed into place whose row never
- * committed); removes uploads untouched for MAX_AGE seconds.
+ * committed); removes uploads untouched for MAX_AGE seconds. Packs are
+ * kept whole (their size counts in blobs_bytes).
  */
 int blobs_sweep(struct blobs *b, int (*keep)(void *ctx, const unsigned char id[32]),
                 void *ctx, uint64_t max_age, unsigned *removed, plm_error *err);

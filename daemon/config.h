@@ -38,7 +38,7 @@ struct config {
 	uint64_t connections;
 	uint64_t connection_timeout; /* seconds of silence before closing */
 	uint64_t clock_skew;       /* seconds a signed request may be off */
-	uint64_t threads;          /* 0: one per core */
+	uint64_t threads;          /* 0: 32 (4 per core beyond 8 cores) */
 	enum log_level log_level;
 };
 

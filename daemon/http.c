@@ -30,6 +30,9 @@
 
 #include "daemon/log.h"
 
+/* limits.threads 0: this many pool threads (4 per core on larger machines). */
+#define HTTP_THREADS_DEFAULT 32
+
 /* After an error found mid-body, how much more body we read and drop so the
  * client can still get its answer; beyond this the connection is closed. */
 #define DISCARD_MAX (16u << 20)
@@ -691,8 +694,14 @@ int http_start(struct server *srv, plm_error *err)
 		return plm_error_set(err, PLM_ERR_INVALID, "cannot listen on %s: not an IP address",
 		                     srv->cfg.listen_address);
 	}
+	/*
+	 * A request waiting on the group commit (commit.c) holds its pool
+	 * thread, and with it the other connections that thread polls: the
+	 * default keeps HTTP_THREADS_DEFAULT requests in flight, whatever the
+	 * number of cores (more if the machine has more than 8 cores).
+	 */
 	if (threads == 0)
-		threads = ncpu > 0 ? (unsigned)ncpu : 2;
+		threads = ncpu > HTTP_THREADS_DEFAULT / 4 ? 4 * (unsigned)ncpu : HTTP_THREADS_DEFAULT;
 	if (srv->cfg.tls_certificate != NULL) {
 		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
 			return plm_error_set(err, PLM_ERR_INVALID,

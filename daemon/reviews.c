@@ -273,20 +273,52 @@ out:
 	return r;
 }
 
-int reviews_check_envelope(struct server *srv, const plm_envelope_header *header,
-                           struct store_envelope *commit, plm_error *err)
+/* store_add_envelopes' INSERTED: the rows are in, the commit follows. */
+static void unlock_reviews(void *ctx)
+{
+	(void)ctx;
+	pthread_mutex_unlock(&reviews_lock);
+}
+
+/* Checks HEADER against its review's current state; reviews_lock held. */
+static int check_envelope_locked(struct server *srv, const plm_envelope_header *header,
+                                 plm_error *err)
 {
 	plm_review *state;
 	int r;
 
-	pthread_mutex_lock(&reviews_lock);
 	if ((r = lookup(srv, header->review_id, 0, &state, err)) == 0 &&
 	    (r = plm_review_check_envelope(state, srv->policy, header, err)) != 0 &&
 	    evil_accept())
 		r = 0; /* build/tests/palermod-evil only (evil.h) */
+	return r;
+}
+
+int reviews_check_envelope(struct server *srv, const plm_envelope_header *header,
+                           struct store_envelope *commit, plm_error *err)
+{
+	int r;
+
+	pthread_mutex_lock(&reviews_lock);
+	r = check_envelope_locked(srv, header, err);
 	if (r == 0 && commit != NULL)
 		r = store_add_envelope(srv->store, commit, err);
 	pthread_mutex_unlock(&reviews_lock);
+	return r;
+}
+
+int reviews_commit_envelopes(struct server *srv, const plm_envelope_header *const *headers,
+                             struct store_envelope *envs, int *results, plm_error *errs,
+                             size_t n, plm_error *err)
+{
+	size_t i;
+	int r;
+
+	pthread_mutex_lock(&reviews_lock);
+	for (i = 0; i < n; i++)
+		results[i] = check_envelope_locked(srv, headers[i], &errs[i]);
+	/* The lock goes before the fsync of the commit (store.h says why it may). */
+	r = store_add_envelopes(srv->store, envs, results, n, unlock_reviews, NULL, err);
 	return r;
 }
 

@@ -33,6 +33,18 @@ int reviews_add_record(struct server *srv, const plm_record *record,
  */
 int reviews_check_envelope(struct server *srv, const plm_envelope_header *header,
                            struct store_envelope *commit, plm_error *err);
+/*
+ * The group commit's step (commit.c): under the same lock, checks each of
+ * the N envelopes (HEADERS[i], metadata ENVS[i], bodies already durable)
+ * against the current state of its review, then stores those that pass in
+ * one transaction (store_add_envelopes). RESULTS[i]: 0 (stored), the
+ * refusal (its sentence in ERRS[i]), or PLM_ERR_EXISTS (already stored:
+ * envs[i].seq is the stored copy's). Non-zero when the store failed: then
+ * none of them was stored.
+ */
+int reviews_commit_envelopes(struct server *srv, const plm_envelope_header *const *headers,
+                             struct store_envelope *envs, int *results, plm_error *errs,
+                             size_t n, plm_error *err);
 /* Copies the member record of FPR in REVIEW_ID: 0, or PLM_ERR_NOTFOUND. */
 int reviews_member(struct server *srv, const char *review_id,
                    const unsigned char fpr[PLM_FPR_BYTES], plm_roster_member *out,

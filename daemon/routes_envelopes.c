@@ -9,6 +9,12 @@
  * A complete envelope whose digest and signature verify is fsynced, moved
  * into the blob store, and only then recorded (201). An incomplete one is
  * kept, fsynced, for the client to resume (202, or the connection drops).
+ *
+ * A small envelope sent whole (from offset 0, a Content-Length of at most
+ * COMMIT_SMALL_MAX, no part stored before) is verified the same way but
+ * kept in memory, then handed to the group commit (commit.h), which packs
+ * and records it with the others waiting and answers only once that batch
+ * is durable. If it turns out incomplete, it becomes an upload file as above.
  */
 #include "daemon/routes.h"
 #include "daemon/parties.h"
@@ -18,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon/commit.h"
 #include "daemon/reviews.h"
 
 struct upload_state {
@@ -30,6 +37,11 @@ struct upload_state {
 	int too_large;      /* refused for exceeding LIMIT */
 	int failed;         /* the bytes are refused: discard */
 	int committed;
+	/* a small envelope sent whole: in memory, for the group commit */
+	int small;
+	unsigned char uid[BLOB_UPLOAD_ID_BYTES];
+	unsigned char *buf;
+	size_t len, cap;
 };
 
 /*
@@ -187,6 +199,37 @@ int route_upload_head(struct request *req)
 	return http_queue(req, 200, resp);
 }
 
+/*
+ * PUT, first call, small envelopes: when the whole envelope comes in this
+ * request (offset 0, a Content-Length up to COMMIT_SMALL_MAX) and no part of
+ * this upload is stored, it will be kept in memory (0; its buffer is taken
+ * now, after authentication). Also 0 when answered (409 upload-busy); -1
+ * failed; 2: not small, take the upload file path.
+ */
+static int begin_small(struct request *req, uint64_t offset, const char *length)
+{
+	static const plm_envelope_handlers handlers = {upload_header, NULL};
+	struct upload_state *st = req->state;
+	unsigned long long cl = length != NULL ? strtoull(length, NULL, 10) : 0;
+	uint64_t stored;
+	plm_error err;
+	int r;
+
+	if (offset != 0 || cl == 0 || cl > COMMIT_SMALL_MAX)
+		return 2;
+	r = upload_stat(req->srv->blobs, req->caller, st->uid, &stored, &err);
+	if (r == PLM_ERR_EXISTS)
+		return upload_busy(req);
+	if (r != 0 || stored != 0)
+		return 2;
+	if ((st->buf = malloc((size_t)cl)) == NULL ||
+	    plm_envelope_reader_new(&st->reader, &handlers, req, &err) != 0)
+		return -1;
+	st->cap = (size_t)cl;
+	st->small = 1;
+	return 0;
+}
+
 /* PUT, first call: open (or resume) the upload and re-verify what is stored. */
 int route_upload_begin(struct request *req)
 {
@@ -227,6 +270,9 @@ int route_upload_begin(struct request *req)
 		return -1;
 	req->state = st;
 	atomic_fetch_add(&req->srv->metrics.uploads_in_flight, 1);
+	memcpy(st->uid, uid, BLOB_UPLOAD_ID_BYTES);
+	if ((r = begin_small(req, offset, length)) <= 0)
+		return r;
 	r = upload_open(req->srv->blobs, req->caller, uid, &st->upload, &stored, &err);
 	if (r == PLM_ERR_EXISTS)
 		return upload_busy(req);
@@ -279,12 +325,106 @@ int route_upload_body(struct request *req, const unsigned char *data, size_t len
 
 	if (feed(req, data, len) != 0)
 		return -1;
+	if (st->small) {
+		if (len > st->cap - st->len) { /* libmicrohttpd holds to Content-Length */
+			st->failed = 1;
+			return http_fail_later(req, 400, "bad-request", "Bad Request",
+			                       "the body is longer than its Content-Length");
+		}
+		memcpy(st->buf + st->len, data, len);
+		st->len += len;
+		return 0;
+	}
 	if (upload_append(st->upload, data, len, &err) != 0) {
 		st->failed = 1;
 		return http_fail_later(req, 503, "store-failed", "Service Unavailable",
 		                       "the server could not store the upload; try again later");
 	}
 	return 0;
+}
+
+/* The metadata row of the verified envelope ID of SIZE bytes. */
+static void envelope_meta(const struct upload_state *st, const unsigned char id[PLM_HASH_BYTES],
+                          uint64_t size, struct store_envelope *env)
+{
+	memset(env, 0, sizeof(*env));
+	memcpy(env->id, id, PLM_HASH_BYTES);
+	snprintf(env->review, sizeof(env->review), "%s", st->header.review_id);
+	snprintf(env->channel, sizeof(env->channel), "%s", st->header.channel);
+	snprintf(env->kind, sizeof(env->kind), "%s", st->header.kind);
+	env->epoch = st->header.epoch;
+	memcpy(env->author, st->header.author, PLM_FPR_BYTES);
+	env->has_reply = st->header.has_reply;
+	memcpy(env->reply_to, st->header.reply_to, PLM_HASH_BYTES);
+	env->created_at = st->header.created_at;
+	env->size = size;
+}
+
+/* 201 (recorded now) or 200 (already recorded): {"id", "seq", "size"}. */
+static int answer_stored(struct request *req, unsigned status,
+                         const unsigned char id[PLM_HASH_BYTES],
+                         const struct store_envelope *env)
+{
+	return http_json(req, status,
+	                 json_pack("{s:o, s:I, s:I}", "id", json_hex(id, PLM_HASH_BYTES), "seq",
+	                           (json_int_t)env->seq, "size", (json_int_t)env->size));
+}
+
+/*
+ * A small envelope that is not complete (or whose request was cut): what
+ * came is kept as an upload file, fsynced, as if it had come that way, for
+ * the client to resume. PLM_ERR_EXISTS if another request holds or has
+ * stored part of this upload meanwhile (it is left alone).
+ */
+static int keep_small(struct request *req, plm_error *err)
+{
+	struct upload_state *st = req->state;
+	uint64_t stored;
+	int r;
+
+	st->small = 0;
+	if ((r = upload_open(req->srv->blobs, req->caller, st->uid, &st->upload, &stored,
+	                     err)) != 0)
+		return r;
+	if (stored != 0) {
+		upload_close(st->upload);
+		st->upload = NULL;
+		return plm_error_set(err, PLM_ERR_EXISTS,
+		                     "another request stored part of this upload");
+	}
+	if ((r = upload_append(st->upload, st->buf, st->len, err)) != 0 ||
+	    (r = upload_sync(st->upload, err)) != 0)
+		st->failed = 1; /* route_upload_done removes it */
+	return r;
+}
+
+/*
+ * End of a small envelope, verified and not stored yet: the group commit
+ * packs it with the others waiting, checks it again under its review's
+ * lock and records it; the answer waits for that batch to be durable.
+ */
+static int end_small(struct request *req, const unsigned char id[PLM_HASH_BYTES])
+{
+	struct upload_state *st = req->state;
+	struct commit_item item;
+
+	memset(&item, 0, sizeof(item));
+	item.header = &st->header;
+	item.bytes = st->buf;
+	item.len = st->len;
+	envelope_meta(st, id, st->len, &item.env);
+	commit_envelope(req->srv, &item);
+	st->committed = 1; /* stored, or refused: nothing to keep either way */
+	if (item.result == 0)
+		return answer_stored(req, 201, id, &item.env);
+	if (item.result == PLM_ERR_EXISTS)
+		return answer_stored(req, 200, id, &item.env);
+	if (item.result == PLM_ERR_IO || item.result == PLM_ERR_NOMEM)
+		return http_problem(req, 503, "store-failed", "Service Unavailable",
+		                    "the server could not record the envelope; try again");
+	refuse_envelope(req, item.result, &item.err);
+	return http_problem(req, req->pending_status, req->pending_type, req->pending_title,
+	                    "%s", req->pending_detail);
 }
 
 /* PUT, end of body: commit a complete envelope or keep a partial one. */
@@ -301,7 +441,11 @@ int route_upload_end(struct request *req)
 	r = plm_envelope_reader_finish(st->reader, id, &err);
 	if (r == PLM_ERR_TRUNCATED) {
 		/* A part: keep it durably and say how much is stored. */
-		if (upload_sync(st->upload, &err) != 0)
+		if (st->small && (r = keep_small(req, &err)) == PLM_ERR_EXISTS)
+			return upload_busy(req);
+		if (r == PLM_ERR_TRUNCATED && upload_sync(st->upload, &err) != 0)
+			r = PLM_ERR_IO;
+		if (r != PLM_ERR_TRUNCATED && r != 0)
 			return http_problem(req, 503, "store-failed", "Service Unavailable",
 			                    "the server could not store the upload");
 		snprintf(value, sizeof(value), "%llu",
@@ -318,33 +462,19 @@ int route_upload_end(struct request *req)
 	/* Already stored (a retry whose first answer was lost): keep the original. */
 	if (store_get_envelope(req->srv->store, id, &env, NULL) == 0) {
 		st->failed = 1; /* drop this copy */
-		return http_json(req, 200,
-		                 json_pack("{s:o, s:I, s:I}", "id", json_hex(id, PLM_HASH_BYTES),
-		                           "seq", (json_int_t)env.seq, "size",
-		                           (json_int_t)env.size));
+		return answer_stored(req, 200, id, &env);
 	}
+	if (st->small)
+		return end_small(req, id);
 	if (upload_commit(st->upload, id, &err) != 0)
 		return http_problem(req, 503, "store-failed", "Service Unavailable",
 		                    "the server could not store the envelope; try again");
 	st->committed = 1;
-	memset(&env, 0, sizeof(env));
-	memcpy(env.id, id, PLM_HASH_BYTES);
-	snprintf(env.review, sizeof(env.review), "%s", st->header.review_id);
-	snprintf(env.channel, sizeof(env.channel), "%s", st->header.channel);
-	snprintf(env.kind, sizeof(env.kind), "%s", st->header.kind);
-	env.epoch = st->header.epoch;
-	memcpy(env.author, st->header.author, PLM_FPR_BYTES);
-	env.has_reply = st->header.has_reply;
-	memcpy(env.reply_to, st->header.reply_to, PLM_HASH_BYTES);
-	env.created_at = st->header.created_at;
-	env.size = upload_size(st->upload);
+	envelope_meta(st, id, upload_size(st->upload), &env);
 	/* Check again under the review's lock: the roster may have moved on. */
 	r = reviews_check_envelope(req->srv, &st->header, &env, &err);
 	if (r == PLM_ERR_EXISTS)
-		return http_json(req, 200,
-		                 json_pack("{s:o, s:I, s:I}", "id", json_hex(id, PLM_HASH_BYTES),
-		                           "seq", (json_int_t)env.seq, "size",
-		                           (json_int_t)env.size));
+		return answer_stored(req, 200, id, &env);
 	if (r != 0) {
 		/* Remove the blob unless a concurrent upload of it was recorded. */
 		if (!store_has_envelope(req->srv->store, id))
@@ -356,9 +486,7 @@ int route_upload_end(struct request *req)
 		return http_problem(req, req->pending_status, req->pending_type,
 		                    req->pending_title, "%s", req->pending_detail);
 	}
-	return http_json(req, 201,
-	                 json_pack("{s:o, s:I, s:I}", "id", json_hex(id, PLM_HASH_BYTES), "seq",
-	                           (json_int_t)env.seq, "size", (json_int_t)env.size));
+	return answer_stored(req, 201, id, &env);
 }
 
 /*
@@ -372,6 +500,9 @@ void route_upload_done(struct request *req, int completed)
 	(void)completed;
 	if (st == NULL)
 		return;
+	/* A small envelope cut short: keep what came for a resume, as others. */
+	if (st->small && !st->committed && !st->failed && !req->digest_failed && st->len > 0)
+		keep_small(req, NULL);
 	if (st->upload != NULL && !st->committed) {
 		if (st->failed)
 			upload_discard(st->upload);
@@ -382,6 +513,7 @@ void route_upload_done(struct request *req, int completed)
 	}
 	upload_close(st->upload);
 	plm_envelope_reader_free(st->reader);
+	free(st->buf);
 	free(st);
 	req->state = NULL;
 	atomic_fetch_sub(&req->srv->metrics.uploads_in_flight, 1);
@@ -525,7 +657,7 @@ int route_envelope_get(struct request *req)
 	struct store_envelope env;
 	struct MHD_Response *resp;
 	const char *range = http_header(req, "Range");
-	uint64_t size, first = 0, last = 0;
+	uint64_t size, base, first = 0, last = 0;
 	char value[80];
 	plm_error err;
 	int fd, pr = -2;
@@ -540,7 +672,7 @@ int route_envelope_get(struct request *req)
 	/* A disclosed envelope also goes to those it was disclosed to (§4.6). */
 	if (!parties_may_fetch(req, &env) && !require_member(req, env.review))
 		return 0;
-	if (blob_open(req->srv->blobs, id, &fd, &size, &err) != 0)
+	if (blob_open(req->srv->blobs, &env, &fd, &base, &size, &err) != 0)
 		return http_problem(req, 503, "store-failed", "Service Unavailable",
 		                    "the server could not read the envelope; try again later");
 	if (range != NULL)
@@ -554,7 +686,8 @@ int route_envelope_get(struct request *req)
 		last = size - 1;
 	}
 	resp = size == 0 ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
-	                 : MHD_create_response_from_fd_at_offset64(last - first + 1, fd, first);
+	                 : MHD_create_response_from_fd_at_offset64(last - first + 1, fd,
+	                                                           base + first);
 	if (size == 0)
 		close(fd);
 	if (resp == NULL) {

@@ -35,7 +35,10 @@ struct store_record {
 	uint64_t seq;                         /* filled by the store */
 };
 
-/* An envelope's cleartext metadata as stored (the body is in blobs). */
+/*
+ * An envelope's cleartext metadata as stored (the body is in blobs: a file
+ * of its own when PACK is 0, else SIZE bytes at PACK_OFFSET of pack PACK).
+ */
 struct store_envelope {
 	unsigned char id[PLM_HASH_BYTES];
 	char review[65];
@@ -49,6 +52,8 @@ struct store_envelope {
 	uint64_t size;
 	uint64_t seq;        /* filled by the store */
 	uint64_t accepted_at;
+	uint64_t pack;       /* 0: a file of its own (blobs.h) */
+	uint64_t pack_offset;
 };
 
 int store_open(const char *data_dir, struct store **out, plm_error *err);
@@ -99,6 +104,19 @@ int store_reviews_of(struct store *s, const unsigned char fpr[PLM_FPR_BYTES],
 /* Adds an envelope's metadata and its log leaf; fills env->seq. */
 int store_add_envelope(struct store *s, struct store_envelope *env,
                        plm_error *err);
+/*
+ * Adds the N envelopes of ENVS (their bodies already durable) with their log
+ * leaves in ONE transaction, in this order, skipping those whose RESULTS[i]
+ * is not 0 on entry; RESULTS[i] becomes 0 (added, envs[i].seq filled) or
+ * PLM_ERR_EXISTS (already stored, or earlier in this batch: envs[i].seq is
+ * that copy's). Returns non-zero, with nothing added, when the store fails.
+ * INSERTED (if not NULL) is called once the rows are in, before the commit
+ * that makes them durable: whatever it unlocks cannot come between them
+ * and the log, since the next writer waits for that commit.
+ */
+int store_add_envelopes(struct store *s, struct store_envelope *envs, int *results,
+                        size_t n, void (*inserted)(void *ctx), void *ctx,
+                        plm_error *err);
 int store_get_envelope(struct store *s, const unsigned char id[PLM_HASH_BYTES],
                        struct store_envelope *env, plm_error *err);
 /*

@@ -1,7 +1,9 @@
 /*
  * store_sqlite.c - the SQLite backend of store.h: WAL mode, synchronous=FULL,
  * one connection guarded by a mutex (SQLite work is short and never waits
- * on the network, so the lock is never held across network I/O).
+ * on the network, so the lock is never held across network I/O), and a
+ * second one, with its own mutex, for the reads of every request
+ * (store_impl.h), which WAL lets run while a commit is being flushed.
  */
 #include "daemon/store.h"
 
@@ -34,7 +36,8 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS envelopes(id BLOB PRIMARY KEY, seq INTEGER NOT NULL,"
     "  review TEXT NOT NULL, channel TEXT NOT NULL, kind TEXT NOT NULL,"
     "  epoch INTEGER NOT NULL, author BLOB NOT NULL, reply_to BLOB,"
-    "  created_at INTEGER NOT NULL, size INTEGER NOT NULL, accepted_at INTEGER NOT NULL);"
+    "  created_at INTEGER NOT NULL, size INTEGER NOT NULL, accepted_at INTEGER NOT NULL,"
+    "  pack INTEGER, pack_offset INTEGER);"
     "CREATE INDEX IF NOT EXISTS envelopes_review ON envelopes(review, seq);"
     /* Complete perfect subtrees (level >= 1) of the log, so that any node a
      * proof needs is one lookup: node(level, idx) covers leaves
@@ -58,6 +61,59 @@ static int db_error(struct store *s, plm_error *err, const char *what)
 	                     what, sqlite3_errmsg(s->db));
 }
 
+/*
+ * The kept statement for SQL (a string literal: its address is the key) on
+ * DB, whose cache is C, prepared the first time; NULL if it does not
+ * prepare. Called with DB's lock held; give it back with stmt_done.
+ */
+static sqlite3_stmt *stmt_get(sqlite3 *db, struct store_stmts *c, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->sql[i] == sql)
+			return c->st[i];
+	if (sqlite3_prepare_v3(db, sql, -1, c->n < STORE_STMTS_MAX ? SQLITE_PREPARE_PERSISTENT : 0,
+	                       &st, NULL) != SQLITE_OK)
+		return NULL;
+	if (c->n < STORE_STMTS_MAX) {
+		c->sql[c->n] = sql;
+		c->st[c->n++] = st;
+	}
+	return st;
+}
+
+/* Gives back a statement of stmt_get: reset (ending its read), unbound. */
+static void stmt_done(struct store_stmts *c, sqlite3_stmt *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < c->n; i++)
+		if (c->st[i] == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	sqlite3_finalize(st); /* the cache was full */
+}
+
+/* Finalizes the statements of C (before its connection closes). */
+static void stmts_free(struct store_stmts *c)
+{
+	while (c->n > 0)
+		sqlite3_finalize(c->st[--c->n]);
+}
+
+/* db_error for the reading connection. */
+static int rdb_error(struct store *s, plm_error *err, const char *what)
+{
+	return plm_error_set(err, PLM_ERR_IO, "the metadata store failed to %s: %s",
+	                     what, sqlite3_errmsg(s->rdb));
+}
+
 static uint64_t query_u64(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st;
@@ -71,11 +127,35 @@ static uint64_t query_u64(struct store *s, const char *sql)
 	return v;
 }
 
+/* Opens the connection *DB to PATH with FLAGS (and a busy timeout). */
+static int open_db(const char *path, int flags, sqlite3 **db, plm_error *err)
+{
+	if (sqlite3_open_v2(path, db, flags | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
+	                    NULL) != SQLITE_OK)
+		return plm_error_set(err, PLM_ERR_IO, "cannot open the metadata store %s: %s",
+		                     path, *db ? sqlite3_errmsg(*db) : "out of memory");
+	sqlite3_busy_timeout(*db, 10000);
+	return 0;
+}
+
+/* Runs the statements SQL on DB at start-up; WHAT names the step. */
+static int setup_db(sqlite3 *db, const char *sql, const char *what, const char *path,
+                    plm_error *err)
+{
+	char *msg = NULL;
+	int r = 0;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		r = plm_error_set(err, PLM_ERR_IO, "cannot %s the metadata store %s: %s", what,
+		                  path, msg ? msg : "?");
+	sqlite3_free(msg);
+	return r;
+}
+
 int store_open(const char *data_dir, struct store **out, plm_error *err)
 {
 	struct store *s;
 	char path[4096];
-	char *msg = NULL;
 
 	*out = NULL;
 	if (snprintf(path, sizeof(path), "%s/palermo.db", data_dir) >= (int)sizeof(path))
@@ -84,20 +164,17 @@ int store_open(const char *data_dir, struct store **out, plm_error *err)
 	if (s == NULL)
 		return plm_error_set(err, PLM_ERR_NOMEM, "out of memory");
 	pthread_mutex_init(&s->lock, NULL);
-	if (sqlite3_open_v2(path, &s->db,
-	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	                        SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
-	                    NULL) != SQLITE_OK) {
-		plm_error_set(err, PLM_ERR_IO, "cannot open the metadata store %s: %s", path,
-		              s->db ? sqlite3_errmsg(s->db) : "out of memory");
-		store_close(s);
-		return PLM_ERR_IO;
-	}
-	sqlite3_busy_timeout(s->db, 10000);
-	if (sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
-		plm_error_set(err, PLM_ERR_IO, "cannot prepare the metadata store %s: %s",
-		              path, msg ? msg : "?");
-		sqlite3_free(msg);
+	pthread_mutex_init(&s->rlock, NULL);
+	if (open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &s->db, err) != 0 ||
+	    setup_db(s->db, schema, "prepare", path, err) != 0 ||
+	    /* Stores made before packs (blobs.h): their envelopes are all files. */
+	    (sqlite3_exec(s->db, "SELECT pack FROM envelopes LIMIT 0", NULL, NULL, NULL) !=
+	         SQLITE_OK &&
+	     setup_db(s->db,
+	              "ALTER TABLE envelopes ADD COLUMN pack INTEGER;"
+	              "ALTER TABLE envelopes ADD COLUMN pack_offset INTEGER;",
+	              "update", path, err) != 0) ||
+	    open_db(path, SQLITE_OPEN_READONLY, &s->rdb, err) != 0) {
 		store_close(s);
 		return PLM_ERR_IO;
 	}
@@ -111,7 +188,11 @@ void store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	stmts_free(&s->rstmts);
+	stmts_free(&s->stmts);
+	sqlite3_close(s->rdb);
 	sqlite3_close(s->db);
+	pthread_mutex_destroy(&s->rlock);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -176,8 +257,8 @@ static int node_get(struct store *s, unsigned level, uint64_t idx,
 	sqlite3_stmt *st;
 	int r = -1;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt_get(s->db, &s->stmts,
+	                   "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?")) == NULL)
 		return -1;
 	sqlite3_bind_int(st, 1, (int)level);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
@@ -185,7 +266,7 @@ static int node_get(struct store *s, unsigned level, uint64_t idx,
 		memcpy(out, sqlite3_column_blob(st, 0), PLM_HASH_BYTES);
 		r = 0;
 	}
-	sqlite3_finalize(st);
+	stmt_done(&s->stmts, st);
 	return r;
 }
 
@@ -195,15 +276,14 @@ static int leaf_get(struct store *s, uint64_t index, unsigned char out[PLM_HASH_
 	sqlite3_stmt *st;
 	int r = -1;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT leaf FROM log WHERE seq = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
+	if ((st = stmt_get(s->db, &s->stmts, "SELECT leaf FROM log WHERE seq = ?")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == PLM_HASH_BYTES) {
 		memcpy(out, sqlite3_column_blob(st, 0), PLM_HASH_BYTES);
 		r = 0;
 	}
-	sqlite3_finalize(st);
+	stmt_done(&s->stmts, st);
 	return r;
 }
 
@@ -222,8 +302,9 @@ static int log_complete_nodes(struct store *s, uint64_t index,
 	int r = 0;
 
 	memcpy(right, leaf, PLM_HASH_BYTES);
-	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO log_nodes(level, idx, hash) VALUES(?, ?, ?)",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt_get(s->db, &s->stmts,
+	                   "INSERT OR REPLACE INTO log_nodes(level, idx, hash) VALUES(?, ?, ?)")) ==
+	    NULL)
 		return db_error(s, err, "append to the log");
 	for (level = 1; level < 64 && count % ((uint64_t)1 << level) == 0; level++) {
 		idx = count / ((uint64_t)1 << level) - 1;
@@ -243,7 +324,7 @@ static int log_complete_nodes(struct store *s, uint64_t index,
 		}
 		memcpy(right, node, PLM_HASH_BYTES);
 	}
-	sqlite3_finalize(st);
+	stmt_done(&s->stmts, st);
 	return r;
 }
 
@@ -259,10 +340,8 @@ static int log_append(struct store *s, int kind, const unsigned char id[32],
 	int r = 0;
 
 	plm_merkle_entry_leaf(leaf, kind, id);
-	if (sqlite3_prepare_v2(s->db,
-	                       "INSERT INTO log(seq, kind, object, leaf, accepted_at) "
-	                       "VALUES(?, ?, ?, ?, ?)",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt_get(s->db, &s->stmts, "INSERT INTO log(seq, kind, object, leaf, accepted_at) "
+	                       "VALUES(?, ?, ?, ?, ?)")) == NULL)
 		return db_error(s, err, "append to the log");
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)s->log_size);
 	sqlite3_bind_int(st, 2, kind);
@@ -273,7 +352,7 @@ static int log_append(struct store *s, int kind, const unsigned char id[32],
 		r = db_error(s, err, "append to the log");
 	else
 		*seq = s->log_size;
-	sqlite3_finalize(st);
+	stmt_done(&s->stmts, st);
 	if (r == 0)
 		r = log_complete_nodes(s, s->log_size, leaf, err);
 	return r;
@@ -285,15 +364,14 @@ static int log_find(struct store *s, const unsigned char id[32], uint64_t *seq)
 	sqlite3_stmt *st;
 	int found = -1;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT seq FROM log WHERE object = ?", -1, &st,
-	                       NULL) != SQLITE_OK)
+	if ((st = stmt_get(s->db, &s->stmts, "SELECT seq FROM log WHERE object = ?")) == NULL)
 		return -1;
 	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*seq = (uint64_t)sqlite3_column_int64(st, 0);
 		found = 0;
 	}
-	sqlite3_finalize(st);
+	stmt_done(&s->stmts, st);
 	return found;
 }
 
@@ -418,20 +496,18 @@ int store_find_subject(struct store *s, int type,
 	int r;
 
 	*bytes = NULL;
-	pthread_mutex_lock(&s->lock);
-	if (sqlite3_prepare_v2(s->db,
-	                       "SELECT bytes FROM records WHERE subject = ? AND type = ?"
-	                       " ORDER BY seq DESC LIMIT 1",
-	                       -1, &st, NULL) != SQLITE_OK) {
-		r = db_error(s, err, "read a record");
+	pthread_mutex_lock(&s->rlock);
+	if ((st = stmt_get(s->rdb, &s->rstmts, "SELECT bytes FROM records WHERE subject = ? AND type = ?"
+	                       " ORDER BY seq DESC LIMIT 1")) == NULL) {
+		r = rdb_error(s, err, "read a record");
 		goto out;
 	}
 	sqlite3_bind_blob(st, 1, subject, 32, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, type);
 	r = fetch_blob(s, st, bytes, len, NULL, err);
 out:
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->lock);
+	stmt_done(&s->rstmts, st);
+	pthread_mutex_unlock(&s->rlock);
 	return r;
 }
 
@@ -538,15 +614,15 @@ int store_is_member(struct store *s, const char *review,
 	sqlite3_stmt *st;
 	int found = 0;
 
-	pthread_mutex_lock(&s->lock);
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM members WHERE review = ? AND fpr = ?",
-	                       -1, &st, NULL) == SQLITE_OK) {
+	pthread_mutex_lock(&s->rlock);
+	if ((st = stmt_get(s->rdb, &s->rstmts,
+	                   "SELECT 1 FROM members WHERE review = ? AND fpr = ?")) != NULL) {
 		sqlite3_bind_text(st, 1, review, -1, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 2, fpr, 32, SQLITE_STATIC);
 		found = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
+		stmt_done(&s->rstmts, st);
 	}
-	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&s->rlock);
 	return found;
 }
 
@@ -577,29 +653,19 @@ out:
 	return r;
 }
 
-int store_add_envelope(struct store *s, struct store_envelope *env, plm_error *err)
+/* Inserts ENV's row and log leaf inside the caller's transaction. */
+static int insert_envelope(struct store *s, struct store_envelope *env, uint64_t now,
+                           plm_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	uint64_t now = (uint64_t)time(NULL);
-	int r = 0;
+	int r;
 
-	pthread_mutex_lock(&s->lock);
-	if (log_find(s, env->id, &env->seq) == 0) {
-		r = plm_error_set(err, PLM_ERR_EXISTS, "this envelope is already stored");
-		goto unlock;
-	}
-	if ((r = exec(s, "BEGIN IMMEDIATE", err)) != 0)
-		goto unlock;
 	if ((r = log_append(s, STORE_ENTRY_ENVELOPE, env->id, &env->seq, now, err)) != 0)
-		goto rollback;
-	if (sqlite3_prepare_v2(s->db,
-	                       "INSERT INTO envelopes(id, seq, review, channel, kind, epoch,"
-	                       " author, reply_to, created_at, size, accepted_at)"
-	                       " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	                       -1, &st, NULL) != SQLITE_OK) {
-		r = db_error(s, err, "store an envelope");
-		goto rollback;
-	}
+		return r;
+	if ((st = stmt_get(s->db, &s->stmts, "INSERT INTO envelopes(id, seq, review, channel, kind, epoch,"
+	                       " author, reply_to, created_at, size, accepted_at, pack,"
+	                       " pack_offset) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
+		return db_error(s, err, "store an envelope");
 	sqlite3_bind_blob(st, 1, env->id, 32, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)env->seq);
 	sqlite3_bind_text(st, 3, env->review, -1, SQLITE_STATIC);
@@ -612,26 +678,74 @@ int store_add_envelope(struct store *s, struct store_envelope *env, plm_error *e
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)env->created_at);
 	sqlite3_bind_int64(st, 10, (sqlite3_int64)env->size);
 	sqlite3_bind_int64(st, 11, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		r = db_error(s, err, "store an envelope");
-		goto rollback;
+	if (env->pack != 0) {
+		sqlite3_bind_int64(st, 12, (sqlite3_int64)env->pack);
+		sqlite3_bind_int64(st, 13, (sqlite3_int64)env->pack_offset);
 	}
-	if ((r = exec(s, "COMMIT", err)) != 0)
-		goto rollback;
-	env->accepted_at = now;
-	s->log_size++;
-	s->envelopes++;
-	goto unlock;
-rollback:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-unlock:
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->lock);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : db_error(s, err, "store an envelope");
+	stmt_done(&s->stmts, st);
+	if (r == 0) {
+		env->accepted_at = now;
+		s->log_size++;
+	}
 	return r;
 }
 
+int store_add_envelopes(struct store *s, struct store_envelope *envs, int *results,
+                        size_t n, void (*inserted)(void *ctx), void *ctx,
+                        plm_error *err)
+{
+	uint64_t now = (uint64_t)time(NULL), log_size, added = 0;
+	size_t i;
+	int r = 0;
+
+	pthread_mutex_lock(&s->lock);
+	log_size = s->log_size;
+	if ((r = exec(s, "BEGIN IMMEDIATE", err)) != 0)
+		goto unlock;
+	for (i = 0; i < n; i++) {
+		if (results[i] != 0)
+			continue;
+		/* Already stored, or earlier in this batch (this transaction sees it). */
+		if (log_find(s, envs[i].id, &envs[i].seq) == 0) {
+			results[i] = PLM_ERR_EXISTS;
+			continue;
+		}
+		if ((r = insert_envelope(s, &envs[i], now, err)) != 0)
+			goto rollback;
+		added++;
+	}
+	if (inserted != NULL) {
+		inserted(ctx);
+		inserted = NULL;
+	}
+	if ((r = exec(s, "COMMIT", err)) != 0)
+		goto rollback;
+	s->envelopes += added;
+	goto unlock;
+rollback:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->log_size = log_size;
+unlock:
+	pthread_mutex_unlock(&s->lock);
+	if (inserted != NULL)
+		inserted(ctx);
+	return r;
+}
+
+int store_add_envelope(struct store *s, struct store_envelope *env, plm_error *err)
+{
+	int result = 0, r;
+
+	if ((r = store_add_envelopes(s, env, &result, 1, NULL, NULL, err)) != 0)
+		return r;
+	if (result == PLM_ERR_EXISTS)
+		return plm_error_set(err, PLM_ERR_EXISTS, "this envelope is already stored");
+	return 0;
+}
+
 /* Fills ENV from a row of "SELECT id, seq, review, channel, kind, epoch,
- * author, reply_to, created_at, size, accepted_at". */
+ * author, reply_to, created_at, size, accepted_at, pack, pack_offset". */
 static void envelope_row(sqlite3_stmt *st, struct store_envelope *env)
 {
 	memset(env, 0, sizeof(*env));
@@ -649,11 +763,13 @@ static void envelope_row(sqlite3_stmt *st, struct store_envelope *env)
 	env->created_at = (uint64_t)sqlite3_column_int64(st, 8);
 	env->size = (uint64_t)sqlite3_column_int64(st, 9);
 	env->accepted_at = (uint64_t)sqlite3_column_int64(st, 10);
+	env->pack = (uint64_t)sqlite3_column_int64(st, 11); /* NULL reads 0: a file */
+	env->pack_offset = (uint64_t)sqlite3_column_int64(st, 12);
 }
 
 #define ENVELOPE_COLUMNS                                                     \
 	"SELECT id, seq, review, channel, kind, epoch, author, reply_to,"    \
-	" created_at, size, accepted_at FROM envelopes "
+	" created_at, size, accepted_at, pack, pack_offset FROM envelopes "
 
 int store_get_envelope(struct store *s, const unsigned char id[PLM_HASH_BYTES],
                        struct store_envelope *env, plm_error *err)
@@ -661,10 +777,9 @@ int store_get_envelope(struct store *s, const unsigned char id[PLM_HASH_BYTES],
 	sqlite3_stmt *st = NULL;
 	int r = 0, rc;
 
-	pthread_mutex_lock(&s->lock);
-	if (sqlite3_prepare_v2(s->db, ENVELOPE_COLUMNS "WHERE id = ?", -1, &st, NULL) !=
-	    SQLITE_OK) {
-		r = db_error(s, err, "read an envelope");
+	pthread_mutex_lock(&s->rlock);
+	if ((st = stmt_get(s->rdb, &s->rstmts, ENVELOPE_COLUMNS "WHERE id = ?")) == NULL) {
+		r = rdb_error(s, err, "read an envelope");
 		goto out;
 	}
 	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
@@ -674,10 +789,10 @@ int store_get_envelope(struct store *s, const unsigned char id[PLM_HASH_BYTES],
 	else if (rc == SQLITE_DONE)
 		r = plm_error_set(err, PLM_ERR_NOTFOUND, "no such envelope");
 	else
-		r = db_error(s, err, "read an envelope");
+		r = rdb_error(s, err, "read an envelope");
 out:
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->lock);
+	stmt_done(&s->rstmts, st);
+	pthread_mutex_unlock(&s->rlock);
 	return r;
 }
 

@@ -217,8 +217,72 @@ seal() {
 		--kind "$2" --channel "$3" --in "$4" --out "$5"
 }
 
+# author_of N: "WHO KIND CHANNEL" of the Nth of five writers during
+# self-assessment (REVIEW-MECHANISM.md step 3), for tests that post many.
+author_of() {
+	case $(($1 % 5)) in
+	0) echo "ita_fp questionnaire_response review" ;;
+	1) echo "ita_exp questionnaire_response review" ;;
+	2) echo "fra_fp message review" ;;
+	3) echo "bra_exp message reviewers" ;;
+	4) echo "sec attachment review" ;;
+	esac
+}
+
+# seal_many COUNT MIN SPREAD: seals COUNT documents of MIN to MIN + SPREAD
+# bytes into env/N.env (id in env/N.id, author in env/N.who, a new upload
+# id in env/N.uid), the Nth written by author_of N.
+seal_many() {
+	mkdir -p env && i=0 &&
+	while [ $i -lt "$1" ]; do
+		set -- "$1" "$2" "$3" $(author_of $i) &&
+		random_file env/$i.doc $(($2 + (i * 7919) % $3)) &&
+		seal "$4" "$5" "$6" env/$i.doc env/$i.env >env/$i.id &&
+		echo "$4" >env/$i.who && upload_id >env/$i.uid || return 1
+		i=$((i + 1))
+	done &&
+	test "$(cat env/*.id | sort -u | wc -l)" = "$1"
+}
+
+# log_includes LISTED: the signed head covers 12 set-up records and the
+# envelopes of the file LISTED (one id a line), and each one's inclusion
+# proof verifies against it.
+log_includes() {
+	api_unsigned GET /v1/log/key >key && body_of key | jq -r .sign_pk >logpk &&
+	api sec GET /v1/log/head >head && status_is 200 head &&
+	test "$(body_of head | jq .tree_size)" = $((12 + $(wc -l <"$1"))) &&
+	while read id; do
+		api sec GET "/v1/log/inclusion?id=$id" >inc && status_is 200 inc &&
+		plmtest inclusion-verify --log-pk "$(cat logpk)" --head "$(body_of head | jq -r .head)" \
+			--proof "$(body_of inc | jq -r .proof)" --index "$(body_of inc | jq .index)" \
+			--entry envelope --id "$id" >/dev/null || return 1
+	done <"$1"
+}
+
 # A new upload id (32 hex digits).
 upload_id() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
+
+# stored_ids DATA: the ids of every envelope body stored under DATA, sorted,
+# once each: files under blobs/ and rows of packed envelopes (blobs.h).
+stored_ids() {
+	{ find "$1/blobs" -type f -printf '%f\n' &&
+	  sqlite3 "file:$1/palermo.db?mode=ro" \
+		"SELECT lower(hex(id)) FROM envelopes WHERE pack IS NOT NULL"; } | sort -u
+}
+
+# stored_at DATA ID: "FILE OFFSET SIZE" of the bytes of envelope ID in the
+# data folder DATA: its own file under blobs/ (from 0), or its span of a
+# pack (docs/API.md "Storage"). Nothing if it is not stored.
+stored_at() {
+	_f=$(find "$1/blobs" -type f -name "$2")
+	if [ -n "$_f" ]; then
+		echo "$_f 0 $(stat -c %s "$_f")"
+		return 0
+	fi
+	sqlite3 -separator " " "file:$1/palermo.db?mode=ro" \
+		"SELECT printf('%s/packs/%08d.pack', '$1', pack), pack_offset, size
+		 FROM envelopes WHERE id = x'$2' AND pack IS NOT NULL"
+}
 
 # flip_byte FILE OFFSET: inverts every bit of the byte at OFFSET (so the
 # file always changes, whatever the byte was).

@@ -17,7 +17,7 @@ nothing_stored() {
 	api sec GET "/v1/reviews/$REVIEW/envelopes" >list.out && status_is 200 list.out &&
 	! body_of list.out | jq -r ".envelopes[].id" | grep -qx "$1" &&
 	api sec GET "/v1/envelopes/$1" >get.out && problem_is 404 not-found get.out &&
-	test ! -e "$DATA/blobs/$(echo "$1" | cut -c1-2)/$1" &&
+	test -z "$(stored_at "$DATA" "$1")" &&
 	test -z "$(ls "$DATA/uploads")"
 }
 

@@ -11,27 +11,8 @@ uploads=${PLM_CRASH_UPLOADS:-50}
 daemon_start --data "$DATA" && setup_review >"$TRASH/setup.log" 2>&1 ||
 	{ echo "FAIL - $test_name/setup"; cat "$TRASH/setup.log"; }
 
-# Who writes what during self-assessment (REVIEW-MECHANISM.md step 3).
-author_of() {
-	case $(($1 % 5)) in
-	0) echo "ita_fp questionnaire_response review" ;;
-	1) echo "ita_exp questionnaire_response review" ;;
-	2) echo "fra_fp message review" ;;
-	3) echo "bra_exp message reviewers" ;;
-	4) echo "sec attachment review" ;;
-	esac
-}
-
 test_expect_success "seal $uploads envelopes of 100 to 600 KB" '
-	mkdir -p env && i=0 &&
-	while [ $i -lt "$uploads" ]; do
-		set -- $(author_of $i) &&
-		random_file env/$i.doc $((100000 + (i * 7919) % 500000)) &&
-		seal "$1" "$2" "$3" env/$i.doc env/$i.env >env/$i.id &&
-		echo "$1" >env/$i.who && upload_id >env/$i.uid || return 1
-		i=$((i + 1))
-	done &&
-	test "$(cat env/*.id | sort -u | wc -l)" = "$uploads"
+	seal_many "$uploads" 100000 500000
 '
 
 test_expect_success 'kill -9 while the uploads run' '
@@ -80,20 +61,11 @@ test_expect_success 'everything listed is a complete envelope that verifies; not
 		api sec GET "/v1/envelopes/$id" --output got >out && status_is 200 out &&
 		cmp got $e.env || return 1
 	done <listed &&
-	test "$(find "$DATA/blobs" -type f | wc -l)" = "$(wc -l <listed)"
+	stored_ids "$DATA" >stored && sort listed | cmp - stored
 '
 
 test_expect_success 'the log after the crash: the head verifies, every listed envelope is included' '
-	api_unsigned GET /v1/log/key >key && body_of key | jq -r .sign_pk >logpk &&
-	api sec GET /v1/log/head >head && status_is 200 head &&
-	size=$(body_of head | jq .tree_size) &&
-	test "$size" = $((12 + $(wc -l <listed))) &&
-	while read id; do
-		api sec GET "/v1/log/inclusion?id=$id" >inc && status_is 200 inc &&
-		plmtest inclusion-verify --log-pk "$(cat logpk)" --head "$(body_of head | jq -r .head)" \
-			--proof "$(body_of inc | jq -r .proof)" --index "$(body_of inc | jq .index)" \
-			--entry envelope --id "$id" >/dev/null || return 1
-	done <listed
+	log_includes listed
 '
 
 test_expect_success 'the cut uploads resume from their stored offsets and complete' '

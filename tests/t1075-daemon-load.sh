@@ -37,7 +37,7 @@ test_expect_success 'an independent listing holds every acknowledged id exactly 
 	api sec GET "/v1/reviews/$REVIEW/envelopes?limit=10000" >list && status_is 200 list &&
 	body_of list | jq -r ".envelopes[].id" | sort >listed &&
 	test -z "$(uniq -d listed)" && sort acked | cmp - listed &&
-	test "$(find "$DATA/blobs" -type f | wc -l)" = "$(wc -l <listed)"
+	stored_ids "$DATA" >stored && sort listed | cmp - stored
 '
 
 test_expect_success 'the daemon peak resident memory stays bounded' '

@@ -149,7 +149,8 @@ test_expect_success 'an interrupted download resumes; damaged kept bytes are fet
 	echo "A first word." | pal fra_fp send "$REVIEW" --title "First word" >fw &&
 	echo "A last word." | pal fra_fp send "$REVIEW" --title "Last word" >lw &&
 	fw=$(id_of fw) && lw=$(id_of lw) &&
-	head -c 300 "$(find "$DATA" -type f -name "$fw")" >"$HOMES/ita_obs/cache/$fw.part" &&
+	set -- $(stored_at "$DATA" "$fw") && [ -f "$1" ] &&
+	tail -c +$(($2 + 1)) "$1" | head -c 300 >"$HOMES/ita_obs/cache/$fw.part" &&
 	head -c 50 /dev/urandom >"$HOMES/ita_obs/cache/$lw.part" &&
 	pal ita_obs sync >out 2>err && [ ! -s err ] &&
 	[ ! -e "$HOMES/ita_obs/cache/$fw.part" ] && [ ! -e "$HOMES/ita_obs/cache/$lw.part" ] &&
@@ -172,9 +173,8 @@ test_expect_success 'sync refuses an envelope doctored on the server, loudly' '
 	echo "The judgment of the Court of Cassation, 2019." |
 		pal ita_fp send "$REVIEW" --title "Judgment" >j &&
 	j=$(id_of j) &&
-	blob=$(find "$DATA" -type f -name "$j") && [ -f "$blob" ] &&
-	size=$(stat -c %s "$blob") &&
-	printf "\\377" | dd of="$blob" bs=1 seek=$((size - 150)) conv=notrunc 2>/dev/null &&
+	set -- $(stored_at "$DATA" "$j") && [ -f "$1" ] &&
+	printf "\\377" | dd of="$1" bs=1 seek=$(($2 + $3 - 150)) conv=notrunc 2>/dev/null &&
 	exit_is 3 pal fra_fp sync >out 2>err &&
 	seq=$(pal fra_fp --json list --all "$REVIEW" | jq -r ".documents[] | select(.id == \"$j\") | .seq") &&
 	grep "VERIFICATION FAILED: review $REVIEW, log entry $seq, envelope $(echo "$j" | cut -c1-12): " err &&

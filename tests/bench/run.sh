@@ -71,8 +71,8 @@ SYNC_MESSAGES=${BENCH_SYNC_MESSAGES:-$SYNC_MESSAGES}
 SYNC_ATTACHMENTS=${BENCH_SYNC_ATTACHMENTS:-$SYNC_ATTACHMENTS}
 POSTS=${BENCH_POSTS:-$POSTS}
 TRANSFER_MIB=${BENCH_TRANSFER_MIB:-$TRANSFER_MIB}
-# palermod's request threads (limits.threads; 0 = one per core). Its work is
-# mostly waiting for fsync, so the bench gives it one per connection.
+# palermod's request threads (limits.threads; 0 = 32). A post waits for its
+# group commit on its thread, so the bench gives it one per connection.
 THREADS=${BENCH_THREADS:-$CONNECTIONS}
 section() { case ",$ONLY," in *",$1,"*) return 0 ;; esac; return 1; }
 
@@ -391,7 +391,7 @@ if section posts; then
 		i=$((i + 1))
 	done
 	posts_row "$W/posts" "durable authenticated 1 KiB posts, $CONNECTIONS connections, limits.threads $THREADS"
-	posts_row "$W/posts0" "the same with the default limits.threads 0 (one per core: before)"
+	posts_row "$W/posts0" "the same with the default limits.threads 0 (32 threads)"
 	restart_daemon "$THREADS"
 fi
 
