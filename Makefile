@@ -207,7 +207,7 @@ $(BUILD)/tests/bench/bench_client.o: tests/bench/bench_client.c $(wildcard keys/
 	$(CC) $(ALL_CFLAGS) $(CLIENT_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/bench/bench_client: $(BUILD)/tests/bench/bench_client.o \
-  $(filter-out $(BUILD)/client/main.o,$(CLIENT_OBJ)) $(LIBS)
+  $(filter-out $(BUILD)/client/main.o $(BUILD)/client/cmd_complete.o,$(CLIENT_OBJ)) $(LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CLIENT_LIBS) $(LIB_DEPS) -lpthread
 
 # make bench: Palermo against age, nginx and the libsodium floor (tests/bench/run.sh,

@@ -50,7 +50,10 @@ static const char schema[] =
     "  reason TEXT NOT NULL, refused_at INTEGER NOT NULL);"
     /* Uploads the server acknowledged, until a sync finds them in its log. */
     "CREATE TABLE IF NOT EXISTS acknowledged(id BLOB PRIMARY KEY,"
-    "  review TEXT NOT NULL, seq INTEGER NOT NULL);";
+    "  review TEXT NOT NULL, seq INTEGER NOT NULL);"
+    /* Verified small envelopes, kept here rather than one file each in
+     * cache/ (state_cache.c): a batch of them is one transaction. */
+    "CREATE TABLE IF NOT EXISTS cached(id BLOB PRIMARY KEY, bytes BLOB NOT NULL);";
 
 int state_db_error(struct state *st, plm_error *err, const char *what)
 {

@@ -35,7 +35,7 @@ test_expect_success 'through the honest proxy, every member reads what is sent' 
 	for who in fra_fp bra_exp; do
 		pal $who sync >out && grep "1 new document" out || return 1
 	done &&
-	grep "GET /v1/envelopes/$id -> 200" "$EVIL_LOG"
+	grep "GET /v1/reviews/$REVIEW/bodies?.* -> 200" "$EVIL_LOG"
 '
 
 test_expect_success 'an envelope altered by one byte on the way is refused by every reader' '
