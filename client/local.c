@@ -38,8 +38,7 @@ static int certificate_bytes(struct state *st, const unsigned char fpr[PLM_FPR_B
 	int r = 0;
 
 	*bytes = NULL;
-	if (sqlite3_prepare_v2(st->db, "SELECT bytes FROM certificates WHERE fpr = ?", -1, &q,
-	                       NULL) != SQLITE_OK)
+	if (state_prepare(st, "SELECT bytes FROM certificates WHERE fpr = ?", &q) != SQLITE_OK)
 		return state_db_error(st, err, "read a certificate");
 	sqlite3_bind_blob(q, 1, fpr, PLM_FPR_BYTES, SQLITE_STATIC);
 	if (sqlite3_step(q) != SQLITE_ROW) {
@@ -55,7 +54,7 @@ static int certificate_bytes(struct state *st, const unsigned char fpr[PLM_FPR_B
 		else
 			memcpy(*bytes, sqlite3_column_blob(q, 0), *len);
 	}
-	sqlite3_finalize(q);
+	state_finish(st, q);
 	return r;
 }
 
@@ -178,13 +177,13 @@ static int is_revoked(struct state *st, const unsigned char fpr[PLM_FPR_BYTES],
 	sqlite3_stmt *q;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(st->db,
-	                       "SELECT 1 FROM revocations WHERE fpr = ? AND (seq < ? OR seq < 0)",
-	                       -1, &q, NULL) == SQLITE_OK) {
+	if (state_prepare(st,
+	                  "SELECT 1 FROM revocations WHERE fpr = ? AND (seq < ? OR seq < 0)",
+	                  &q) == SQLITE_OK) {
 		sqlite3_bind_blob(q, 1, fpr, PLM_FPR_BYTES, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 2, seq);
 		found = sqlite3_step(q) == SQLITE_ROW;
-		sqlite3_finalize(q);
+		state_finish(st, q);
 	}
 	return found;
 }

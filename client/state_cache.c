@@ -46,8 +46,7 @@ int state_cache_open(struct state *st, const unsigned char id[PLM_HASH_BYTES], i
 	if (errno != ENOENT)
 		return plm_error_set(err, PLM_ERR_IO, "cannot read %s: %s", path,
 		                     strerror(errno));
-	if (sqlite3_prepare_v2(st->db, "SELECT bytes FROM cached WHERE id = ?", -1, &q,
-	                       NULL) != SQLITE_OK)
+	if (state_prepare(st, "SELECT bytes FROM cached WHERE id = ?", &q) != SQLITE_OK)
 		return state_db_error(st, err, "read a cached document");
 	sqlite3_bind_blob(q, 1, id, PLM_HASH_BYTES, SQLITE_STATIC);
 	rc = sqlite3_step(q);
@@ -65,7 +64,7 @@ int state_cache_open(struct state *st, const unsigned char id[PLM_HASH_BYTES], i
 	} else {
 		r = state_db_error(st, err, "read a cached document");
 	}
-	sqlite3_finalize(q);
+	state_finish(st, q);
 	if (r != 0 && *fd >= 0) {
 		close(*fd);
 		*fd = -1;
@@ -79,13 +78,12 @@ int state_cache_put(struct state *st, const unsigned char id[PLM_HASH_BYTES],
 	sqlite3_stmt *q = NULL;
 	int r = 0;
 
-	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO cached(id, bytes) VALUES(?, ?)",
-	                       -1, &q, NULL) != SQLITE_OK)
+	if (state_prepare(st, "INSERT OR REPLACE INTO cached(id, bytes) VALUES(?, ?)", &q) != SQLITE_OK)
 		return state_db_error(st, err, "keep a document");
 	sqlite3_bind_blob(q, 1, id, PLM_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_blob64(q, 2, bytes, (sqlite3_uint64)len, SQLITE_STATIC);
 	if (sqlite3_step(q) != SQLITE_DONE)
 		r = state_db_error(st, err, "keep a document");
-	sqlite3_finalize(q);
+	state_finish(st, q);
 	return r;
 }

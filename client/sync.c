@@ -1134,6 +1134,9 @@ static int process_envelope(struct sync_ctx *c, const struct item *it, plm_error
 			r = plm_error_set(err, PLM_ERR_NOMEM, "out of memory");
 			goto out;
 		}
+		/* One batch, one transaction: it commits before the next is asked. */
+		if (!sync_batch_covers(rs->batch, it->seq) && (r = txn_commit(c, err)) != 0)
+			goto out;
 		if (!has_part(c, le.id) &&
 		    (r = sync_batch_find(rs->batch, c->cli->net, rs->id, rs->envelopes_after,
 		                         it->seq, le.id, &c->head, &be, err)) != 0)

@@ -119,6 +119,11 @@ static int fetch(struct sync_batch *b, struct transport *net, const char *review
 	return 0;
 }
 
+int sync_batch_covers(const struct sync_batch *b, int64_t seq)
+{
+	return b->covers >= 0 && seq <= b->covers;
+}
+
 int sync_batch_find(struct sync_batch *b, struct transport *net, const char *review,
                     int64_t after, int64_t seq, const unsigned char id[32],
                     const plm_tree_head *head, const struct batch_entry **entry,
@@ -128,10 +133,9 @@ int sync_batch_find(struct sync_batch *b, struct transport *net, const char *rev
 	int r;
 
 	*entry = NULL;
-	if (b->covers < 0 || seq > b->covers) {
-		if ((r = fetch(b, net, review, after, seq, head, err)) != 0)
-			return r;
-	}
+	if (!sync_batch_covers(b, seq) &&
+	    (r = fetch(b, net, review, after, seq, head, err)) != 0)
+		return r;
 	/* Entries are in log order, and so are the lookups: start where the last stopped. */
 	for (k = 0; k < b->n; k++) {
 		i = (b->next + k) % b->n;

@@ -39,6 +39,9 @@ struct sync_batch;
 struct sync_batch *sync_batch_new(void);
 void sync_batch_free(struct sync_batch *b);
 
+/* 1 if the batch in hand reaches log index SEQ (no request needed for it). */
+int sync_batch_covers(const struct sync_batch *b, int64_t seq);
+
 /*
  * The entry for envelope ID, listed at log index SEQ of REVIEW: looked up
  * in the batch in hand when it reaches SEQ, else in a new batch asked for

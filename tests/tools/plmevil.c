@@ -20,7 +20,9 @@
  *       replay-envelope ID SEQ, swap-envelopes ID ID, hide ID..., drop-upload,
  *       replay-head, forge-head LOGSEED, replay-requests, capture DIR; on
  *       batches of envelopes (GET .../bodies, PROTOCOL.md §6.8) flip-envelope
- *       too, and batch-swap, batch-drop ID, batch-foreign ID, batch-proof ID.
+ *       too, and batch-swap, batch-drop ID, batch-foreign ID, batch-proof ID,
+ *       stall-batch SEQ (a batch asked after SEQ or later: no answer for 20 s,
+ *       then 503, for a test to kill the client meanwhile).
  *   plmevil export-seed --keystore FILE --out FILE
  *       the 32-byte seed of a palermo keystore (passphrase from
  *       PALERMO_PASSPHRASE_FILE), for plmtest to sign as that member.
@@ -941,6 +943,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	}
 	if (strcmp(method, "PUT") == 0 && starts(mode, "capture "))
 		capture(conn, method, x, mode + strlen("capture "));
+	if (strcmp(method, "GET") == 0 && starts(mode, "stall-batch ") &&
+	    starts(x->uri, "/v1/reviews/") && strstr(x->uri, "/bodies") != NULL &&
+	    strstr(x->uri, "after=") != NULL &&
+	    strtoll(strstr(x->uri, "after=") + 6, NULL, 10) >=
+	        strtoll(mode + strlen("stall-batch "), NULL, 10)) {
+		plog(p, "STALLED %s %s", method, x->uri);
+		sleep(20);
+		a.status = 503;
+		ret = reply(conn, &a);
+		answer_free(&a);
+		return ret;
+	}
 	if (forward(conn, method, x, port, &a) != 0)
 		a.status = 502;
 	plog(p, "%s %s -> %ld (port %ld)", method, x->uri, a.status, port);

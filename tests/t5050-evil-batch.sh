@@ -1,0 +1,105 @@
+#!/bin/sh
+# The malicious relay and the batches of envelopes (PROTOCOL.md §6.8,
+# docs/SECURITY.md): what a sync takes from GET /v1/reviews/{review}/bodies
+# is checked as a single download and its proof would be. The proxy serves
+# another envelope's bytes in one's place, alters a proof, leaves an entry
+# out, puts two entries in each other's place; and a sync killed while it
+# waits for its second batch resumes with nothing lost and nothing twice.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-daemon.sh"
+. "$(dirname "$0")/lib-identity.sh"
+. "$(dirname "$0")/lib-evil.sh"
+
+evil_review ita_fp:it-fp-rossi:ITA:focal_point fra_fp:fr-fp-martin:FRA:focal_point \
+	bra_exp:br-exp-lima:BRA:expert
+
+# send_doc WHO TEXT: WHO sends TEXT as a message; prints its id.
+send_doc() {
+	echo "$2" | pal "$1" send "$REVIEW" --title "$2" | head -n 1 | cut -d " " -f 1
+}
+
+# readers_refuse ID PATTERN: both readers sync, exit 3, and name ID with PATTERN.
+readers_refuse() {
+	for who in fra_fp bra_exp; do
+		exit_is 3 pal $who sync >out 2>err || { cat err >&2; return 1; }
+		grep "VERIFICATION FAILED: review $REVIEW, log entry [0-9]*, envelope $(echo "$1" | cut -c1-12): $2" err ||
+			{ cat err >&2; return 1; }
+	done
+}
+
+# status_of WHO ID: the status WHO's client gives document ID.
+status_of() {
+	pal "$1" --json list --all "$REVIEW" | jq -r ".documents[] | select(.id == \"$2\") | .status"
+}
+
+test_expect_success 'another envelope'"'"'s bytes served in one'"'"'s place are refused' '
+	a=$(send_doc ita_fp "On article 5") && b=$(send_doc ita_fp "On article 6") &&
+	evil_mode batch-foreign "$a" &&
+	readers_refuse "$a" "its digest is not the id the server lists it under" &&
+	evil_mode honest &&
+	for who in fra_fp bra_exp; do
+		[ "$(status_of $who "$a")" = refused ] && [ "$(status_of $who "$b")" = verified ] &&
+		[ "$(sqlite3 "$HOMES/$who/state.db" "SELECT count(*) FROM cached WHERE lower(hex(id)) = '"'"'$a'"'"'")" = 0 ] ||
+			return 1
+	done
+'
+
+test_expect_success 'an altered proof in a batch is refused like an altered single proof' '
+	a=$(send_doc ita_fp "On article 23") &&
+	evil_mode batch-proof "$a" &&
+	readers_refuse "$a" "$(echo "$a" | cut -c1-12) at seq [0-9]* is not in the log head the server signed" &&
+	evil_mode honest &&
+	[ "$(status_of fra_fp "$a")" = refused ]
+'
+
+test_expect_success 'an envelope left out of a batch is fetched alone and verified' '
+	a=$(send_doc ita_fp "On article 24") && b=$(send_doc ita_fp "On article 25") &&
+	evil_mode batch-drop "$a" &&
+	pal fra_fp sync >out 2>err && [ ! -s err ] && grep "2 new documents" out &&
+	grep "GET /v1/envelopes/$a -> 200" "$EVIL_LOG" &&
+	! grep "GET /v1/envelopes/$b " "$EVIL_LOG" &&
+	evil_mode honest &&
+	[ "$(status_of fra_fp "$a")" = verified ] && [ "$(status_of fra_fp "$b")" = verified ]
+'
+
+test_expect_success 'a batch out of log order is refused whole; the next sync takes it' '
+	a=$(send_doc ita_fp "On article 26") && b=$(send_doc ita_fp "On article 27") &&
+	evil_mode batch-swap &&
+	exit_is 3 pal fra_fp sync >out 2>err &&
+	grep "the server.s batch of envelopes of review $REVIEW is malformed (.*log order.*); nothing of it was accepted" err &&
+	[ -z "$(status_of fra_fp "$a")" ] && [ -z "$(status_of fra_fp "$b")" ] &&
+	evil_mode honest &&
+	pal fra_fp sync >out 2>err && [ ! -s err ] && grep "2 new documents" out
+'
+
+test_expect_success 'a sync killed while it waits for its second batch resumes: nothing lost, nothing twice' '
+	pal bra_exp sync >/dev/null 2>&1 || true &&
+	before=$(pal bra_exp --json list --all "$REVIEW" | jq ".documents | length") &&
+	first=$(send_doc ita_fp "The criminal code") &&
+	i=0 && files="" &&
+	while [ $i -lt 10 ]; do
+		yes "Article $i-$$: whoever takes part in an organized criminal group is punished." |
+			head -c 900000 >law$i.txt && files="$files --attach law$i.txt" &&
+		i=$((i + 1))
+	done &&
+	echo "The code of criminal procedure, in ten parts." |
+		pal ita_fp send "$REVIEW" --title "Procedure" $files >/dev/null &&
+	evil_mode stall-batch "$(seq_of_envelope "$first")" &&
+	{ pal bra_exp sync >out 2>err & } && pid=$! &&
+	n=0 && while ! grep -q "STALLED GET /v1/reviews/$REVIEW/bodies" "$EVIL_LOG"; do
+		[ $n -lt 300 ] || { echo "the second batch was never asked for" >&2; return 1; }
+		sleep 0.1 && n=$((n + 1))
+	done &&
+	kill -9 $pid && { wait $pid || true; } &&
+	kept=$(sqlite3 "$HOMES/bra_exp/state.db" "SELECT count(*) FROM envelopes WHERE review = '"'"'$REVIEW'"'"'") &&
+	[ "$kept" -gt "$before" ] && [ "$kept" -lt $((before + 12)) ] &&
+	evil_mode honest &&
+	pal bra_exp sync >out 2>err && [ ! -s err ] &&
+	grep "synced 1 review: $((before + 12 - kept)) new documents" out &&
+	pal bra_exp --json list --all "$REVIEW" >l.json &&
+	[ "$(jq ".documents | length" l.json)" = $((before + 12)) ] &&
+	[ "$(jq -r ".documents[].id" l.json | sort -u | wc -l)" = $((before + 12)) ] &&
+	[ "$(jq "[.documents[] | select(.status == \"verified\")] | length" l.json)" -ge 12 ]
+'
+
+test_done
