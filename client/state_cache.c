@@ -40,12 +40,7 @@ int state_cache_open(struct state *st, const unsigned char id[PLM_HASH_BYTES], i
 	int rc, r = 0;
 
 	*fd = -1;
-	state_path(st, "cache", id, path, sizeof(path));
-	if ((*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) >= 0)
-		return 0;
-	if (errno != ENOENT)
-		return plm_error_set(err, PLM_ERR_IO, "cannot read %s: %s", path,
-		                     strerror(errno));
+	/* Most documents of a synced review are in the state: look there first. */
 	if (state_prepare(st, "SELECT bytes FROM cached WHERE id = ?", &q) != SQLITE_OK)
 		return state_db_error(st, err, "read a cached document");
 	sqlite3_bind_blob(q, 1, id, PLM_HASH_BYTES, SQLITE_STATIC);
@@ -57,11 +52,7 @@ int state_cache_open(struct state *st, const unsigned char id[PLM_HASH_BYTES], i
 			r = plm_error_set(err, PLM_ERR_IO,
 			                  "cannot hand over a cached document: %s",
 			                  strerror(errno));
-	} else if (rc == SQLITE_DONE) {
-		plm_hex(hex, id, PLM_HASH_BYTES);
-		r = plm_error_set(err, PLM_ERR_NOTFOUND,
-		                  "document %.12s is not in this client's cache", hex);
-	} else {
+	} else if (rc != SQLITE_DONE) {
 		r = state_db_error(st, err, "read a cached document");
 	}
 	state_finish(st, q);
@@ -69,7 +60,17 @@ int state_cache_open(struct state *st, const unsigned char id[PLM_HASH_BYTES], i
 		close(*fd);
 		*fd = -1;
 	}
-	return r;
+	if (r != 0 || *fd >= 0)
+		return r;
+	state_path(st, "cache", id, path, sizeof(path));
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) >= 0)
+		return 0;
+	if (errno != ENOENT)
+		return plm_error_set(err, PLM_ERR_IO, "cannot read %s: %s", path,
+		                     strerror(errno));
+	plm_hex(hex, id, PLM_HASH_BYTES);
+	return plm_error_set(err, PLM_ERR_NOTFOUND,
+	                     "document %.12s is not in this client's cache", hex);
 }
 
 int state_cache_put(struct state *st, const unsigned char id[PLM_HASH_BYTES],
