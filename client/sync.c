@@ -1130,7 +1130,7 @@ static int process_envelope(struct sync_ctx *c, const struct item *it, plm_error
 			    ": a replay, ignored",
 			    it->seq, env->seq);
 	} else if (have_id) {
-		if (rs->batch == NULL && (rs->batch = sync_batch_new()) == NULL) {
+		if (rs->batch == NULL && (rs->batch = sync_batch_new(c->st, c->cli->me)) == NULL) {
 			r = plm_error_set(err, PLM_ERR_NOMEM, "out of memory");
 			goto out;
 		}

@@ -5,6 +5,7 @@
 #include "client/sync_batch.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,30 +14,71 @@
 #include "keys/codec.h"
 #include "keys/record.h"
 
+/*
+ * The next batch, asked for on a connection of its own while the sync
+ * checks the one in hand: the server builds it and the network carries it
+ * while this core verifies (at most two requests in flight per review).
+ */
+struct prefetch {
+	struct transport *net; /* its own connection (NULL: none, fetch inline) */
+	pthread_t thread;
+	int running;
+	char path[PLM_RECORD_ID_MAX + 128];
+	int64_t after;
+	struct response resp;
+	int r;
+	plm_error err;
+};
+
 struct sync_batch {
 	char review[PLM_RECORD_ID_MAX + 1];
 	int64_t covers;           /* log indexes up to this one were asked for */
 	struct response resp;     /* the answer; entries point into its body */
 	struct batch_entry *entries;
 	size_t n, cap, next;      /* NEXT: where the last lookup stopped */
+	struct prefetch ahead;
 };
 
-struct sync_batch *sync_batch_new(void)
+struct sync_batch *sync_batch_new(struct state *st, const plm_identity *me)
 {
 	struct sync_batch *b = calloc(1, sizeof(*b));
 
-	if (b != NULL)
-		b->covers = -1;
+	if (b == NULL)
+		return NULL;
+	b->covers = -1;
+	/* Without a second connection the batches are simply fetched in turn. */
+	if (transport_new(st, me, &b->ahead.net, NULL) != 0)
+		b->ahead.net = NULL;
 	return b;
+}
+
+/* Waits for the request ahead, if any. */
+static void prefetch_join(struct prefetch *pf)
+{
+	if (pf->running)
+		pthread_join(pf->thread, NULL);
+	pf->running = 0;
 }
 
 void sync_batch_free(struct sync_batch *b)
 {
 	if (b == NULL)
 		return;
+	prefetch_join(&b->ahead);
+	response_free(&b->ahead.resp);
+	transport_free(b->ahead.net);
 	response_free(&b->resp);
 	free(b->entries);
 	free(b);
+}
+
+static void *prefetch_run(void *arg)
+{
+	struct prefetch *pf = arg;
+
+	plm_error_clear(&pf->err);
+	pf->r = transport_request(pf->net, "GET", pf->path, NULL, 0, &pf->resp, &pf->err);
+	return NULL;
 }
 
 /* Parses B->resp into B->entries: strictly after AFTER, below SIZE. */
@@ -90,25 +132,46 @@ static int parse(struct sync_batch *b, int64_t after, uint64_t size, plm_error *
 	                     b->review, why.code != 0 ? why.message : "truncated");
 }
 
+/* The request for the envelopes of REVIEW after AFTER, at tree SIZE. */
+static void batch_path(char *path, size_t cap, const char *review, int64_t after,
+                       uint64_t size)
+{
+	if (after < 0)
+		snprintf(path, cap, "/v1/reviews/%s/bodies?size=%" PRIu64 "&limit=%d", review,
+		         size, SYNC_BATCH_LIMIT);
+	else
+		snprintf(path, cap,
+		         "/v1/reviews/%s/bodies?after=%" PRId64 "&size=%" PRIu64 "&limit=%d",
+		         review, after, size, SYNC_BATCH_LIMIT);
+}
+
 /* Asks for the envelopes of REVIEW after AFTER, at HEAD's size. */
 static int fetch(struct sync_batch *b, struct transport *net, const char *review,
                  int64_t after, int64_t seq, const plm_tree_head *head, plm_error *err)
 {
+	struct prefetch *pf = &b->ahead;
 	char path[PLM_RECORD_ID_MAX + 128];
-	int r;
+	int r, was_ahead;
 
 	response_free(&b->resp);
 	memset(&b->resp, 0, sizeof(b->resp));
 	b->n = b->next = 0;
 	snprintf(b->review, sizeof(b->review), "%s", review);
-	snprintf(path, sizeof(path),
-	         "/v1/reviews/%s/bodies?after=%" PRId64 "&size=%" PRIu64 "&limit=%d", review,
-	         after, head->tree_size, SYNC_BATCH_LIMIT);
-	if (after < 0)
-		snprintf(path, sizeof(path), "/v1/reviews/%s/bodies?size=%" PRIu64 "&limit=%d",
-		         review, head->tree_size, SYNC_BATCH_LIMIT);
-	if ((r = transport_request(net, "GET", path, NULL, 0, &b->resp, err)) != 0 ||
-	    (r = transport_check(&b->resp, "send a batch of envelopes", err)) != 0 ||
+	batch_path(path, sizeof(path), review, after, head->tree_size);
+	/* The answer asked for ahead, if it is this one. */
+	was_ahead = pf->running && strcmp(pf->path, path) == 0;
+	prefetch_join(pf);
+	if (was_ahead) {
+		b->resp = pf->resp;
+		memset(&pf->resp, 0, sizeof(pf->resp));
+		if ((r = pf->r) != 0)
+			*err = pf->err;
+	} else {
+		response_free(&pf->resp);
+		memset(&pf->resp, 0, sizeof(pf->resp));
+		r = transport_request(net, "GET", path, NULL, 0, &b->resp, err);
+	}
+	if (r != 0 || (r = transport_check(&b->resp, "send a batch of envelopes", err)) != 0 ||
 	    (r = parse(b, after, head->tree_size, err)) != 0) {
 		b->n = 0;
 		b->covers = -1;
@@ -116,6 +179,13 @@ static int fetch(struct sync_batch *b, struct transport *net, const char *review
 	}
 	/* What was asked for up to SEQ at least: never asked again for it. */
 	b->covers = b->n > 0 && b->entries[b->n - 1].seq > seq ? b->entries[b->n - 1].seq : seq;
+	/* The next answer is asked for now, while this one is checked. */
+	if (pf->net != NULL && b->n > 0) {
+		batch_path(pf->path, sizeof(pf->path), review, b->entries[b->n - 1].seq,
+		           head->tree_size);
+		memset(&pf->resp, 0, sizeof(pf->resp));
+		pf->running = pthread_create(&pf->thread, NULL, prefetch_run, pf) == 0;
+	}
 	return 0;
 }
 

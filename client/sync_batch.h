@@ -15,9 +15,11 @@
 
 #include <stdint.h>
 
+#include "keys/crypto.h"
 #include "keys/merkle.h"
 #include "keys/treehead.h"
 
+struct state;
 struct transport;
 
 /* How many envelopes the client asks for at once. */
@@ -35,8 +37,12 @@ struct batch_entry {
 
 struct sync_batch;
 
-/* The batch holder of one review for one run; NULL on out of memory. */
-struct sync_batch *sync_batch_new(void);
+/*
+ * The batch holder of one review for one run, with a connection of its own
+ * to the server of ST (signing as ME) on which it asks for the next batch
+ * while the sync checks the current one. NULL on out of memory.
+ */
+struct sync_batch *sync_batch_new(struct state *st, const plm_identity *me);
 void sync_batch_free(struct sync_batch *b);
 
 /* 1 if the batch in hand reaches log index SEQ (no request needed for it). */
