@@ -14,23 +14,7 @@
 #include <unistd.h>
 
 #include "client/state_impl.h"
-
-/* Writes LEN bytes of DATA to the memory file FD and rewinds it. */
-static int fill_memfd(int fd, const unsigned char *data, size_t len)
-{
-	ssize_t n;
-	size_t done = 0;
-
-	while (done < len) {
-		n = write(fd, data + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return lseek(fd, 0, SEEK_SET) == 0 ? 0 : -1;
-}
+#include "keys/envelope.h"
 
 int state_cache_open(struct state *st, const unsigned char id[PLM_HASH_BYTES], int *fd,
                      plm_error *err)
@@ -46,9 +30,15 @@ int state_cache_open(struct state *st, const unsigned char id[PLM_HASH_BYTES], i
 	sqlite3_bind_blob(q, 1, id, PLM_HASH_BYTES, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
+		/* An anonymous memory file: the readers take a descriptor. */
 		*fd = memfd_create("palermo-envelope", MFD_CLOEXEC);
-		if (*fd < 0 || fill_memfd(*fd, sqlite3_column_blob(q, 0),
-		                          (size_t)sqlite3_column_bytes(q, 0)) != 0)
+		if (*fd < 0)
+			r = plm_error_set(err, PLM_ERR_IO,
+			                  "cannot hand over a cached document: %s",
+			                  strerror(errno));
+		else if ((r = plm_write_full(*fd, sqlite3_column_blob(q, 0),
+		                             (size_t)sqlite3_column_bytes(q, 0), err)) == 0 &&
+		         lseek(*fd, 0, SEEK_SET) != 0)
 			r = plm_error_set(err, PLM_ERR_IO,
 			                  "cannot hand over a cached document: %s",
 			                  strerror(errno));

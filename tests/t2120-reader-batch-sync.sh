@@ -23,12 +23,7 @@ setup_with setup_people
 requests() { grep -c "method=GET route=\"$1\" status=200" "$TRASH/daemon.log" || true; }
 
 test_expect_success 'Italy sends fifteen documents, one of them over 1 MiB' '
-	i=0 && files="" &&
-	while [ $i -lt 10 ]; do
-		yes "Article $i-$$: whoever takes part in an organized criminal group is punished." |
-			head -c 900000 >law$i.txt && files="$files --attach law$i.txt" &&
-		i=$((i + 1))
-	done &&
+	files=$(law_files 10) &&
 	echo "The criminal code, in ten parts." |
 		pal ita_fp send "$REVIEW" --title "The criminal code" $files >laws &&
 	for t in "On article 5" "On article 6" "On article 23"; do

@@ -13,20 +13,6 @@
 evil_review ita_fp:it-fp-rossi:ITA:focal_point fra_fp:fr-fp-martin:FRA:focal_point \
 	bra_exp:br-exp-lima:BRA:expert
 
-# send_doc WHO TEXT: WHO sends TEXT as a message; prints its id.
-send_doc() {
-	echo "$2" | pal "$1" send "$REVIEW" --title "$2" | head -n 1 | cut -d " " -f 1
-}
-
-# readers_refuse ID PATTERN: both readers sync, exit 3, and name ID with PATTERN.
-readers_refuse() {
-	for who in fra_fp bra_exp; do
-		exit_is 3 pal $who sync >out 2>err || { cat err >&2; return 1; }
-		grep "VERIFICATION FAILED: review $REVIEW, log entry [0-9]*, envelope $(echo "$1" | cut -c1-12): $2" err ||
-			{ cat err >&2; return 1; }
-	done
-}
-
 # status_of WHO ID: the status WHO's client gives document ID.
 status_of() {
 	pal "$1" --json list --all "$REVIEW" | jq -r ".documents[] | select(.id == \"$2\") | .status"
@@ -76,12 +62,7 @@ test_expect_success 'a sync killed while it waits for its second batch resumes: 
 	pal bra_exp sync >/dev/null 2>&1 || true &&
 	before=$(pal bra_exp --json list --all "$REVIEW" | jq ".documents | length") &&
 	first=$(send_doc ita_fp "The criminal code") &&
-	i=0 && files="" &&
-	while [ $i -lt 10 ]; do
-		yes "Article $i-$$: whoever takes part in an organized criminal group is punished." |
-			head -c 900000 >law$i.txt && files="$files --attach law$i.txt" &&
-		i=$((i + 1))
-	done &&
+	files=$(law_files 10) &&
 	echo "The code of criminal procedure, in ten parts." |
 		pal ita_fp send "$REVIEW" --title "Procedure" $files >/dev/null &&
 	evil_mode stall-batch "$(seq_of_envelope "$first")" &&
