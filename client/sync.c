@@ -60,6 +60,7 @@ struct review_sync {
 	plm_review *state; /* verified state so far; NULL: the local one is damaged */
 	int64_t records_after, envelopes_after;
 	struct sync_batch *batch; /* its envelopes fetched many at a time */
+	size_t last_envelope;     /* 1 + index of its last envelope item (0: none) */
 };
 
 /* Author heads already checked in this run (most envelopes share a few). */
@@ -1453,6 +1454,9 @@ int sync_run(struct cli *cli, const struct sync_observer *obs,
 	/* 3. Everything in the log's one order. */
 	if (c.n_items > 0)
 		qsort(c.items, c.n_items, sizeof(*c.items), by_seq);
+	for (i = 0; i < c.n_items; i++)
+		if (c.items[i].type == ITEM_ENVELOPE)
+			c.reviews[c.items[i].review].last_envelope = i + 1;
 	for (i = 0; i < c.n_items && r == 0; i++) {
 		const struct item *it = &c.items[i];
 		/* What is not an envelope stores in its own transaction. */
@@ -1468,6 +1472,11 @@ int sync_run(struct cli *cli, const struct sync_observer *obs,
 			r = process_record(&c, it, err);
 		else
 			r = process_envelope(&c, it, err);
+		/* A review done with: its batches' memory goes (a run may hold many). */
+		if (it->type == ITEM_ENVELOPE && c.reviews[it->review].last_envelope == i + 1) {
+			sync_batch_free(c.reviews[it->review].batch);
+			c.reviews[it->review].batch = NULL;
+		}
 	}
 	/* 4. Everything up to the head is in: it is the one to check from next. */
 	if (r == 0)
