@@ -251,18 +251,17 @@ static int write_keys(void *ctx, int64_t seq, const unsigned char *bytes, size_t
 /* Writes envelope E from cache/. */
 static int write_envelope(struct seal *s, const struct entry *e)
 {
-	char path[4200];
+	plm_error why;
 	struct stat sb;
 	int fd, r;
 
-	state_path(s->cli->state, "cache", e->id, path, sizeof(path));
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW)) < 0 || fstat(fd, &sb) != 0) {
+	if (state_cache_open(s->cli->state, e->id, &fd, &why) != 0 || fstat(fd, &sb) != 0) {
 		if (fd >= 0)
 			close(fd);
 		return plm_error_set(s->err, PLM_ERR_NOTFOUND,
 		                     "the envelope at log index %" PRId64
 		                     " is not in this client's cache (%s); run `palermo sync`",
-		                     e->seq, strerror(errno));
+		                     e->seq, fd >= 0 ? strerror(errno) : why.message);
 	}
 	r = plm_archive_write_envelope(s->writer, (uint64_t)e->seq, &e->proof, fd,
 	                               (uint64_t)sb.st_size, s->err);

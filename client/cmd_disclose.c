@@ -119,16 +119,15 @@ static int my_keys(void *ctx, const plm_envelope_header *h, plm_pubkeys *author,
 static int open_document(struct opening *o, const char *out_path,
                          plm_manifest *manifest, plm_error *err)
 {
-	char path[4200];
+	plm_error why;
 	int fd, r;
 
-	state_path(o->cli->state, "cache", o->env->id, path, sizeof(path));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+	if (state_cache_open(o->cli->state, o->env->id, &fd, &why) != 0)
 		return plm_error_set(
 		    err, PLM_ERR_NOTFOUND,
 		    "the document is not in the cache (%s); run `palermo "
 		    "sync`",
-		    strerror(errno));
+		    why.message);
 	r = plm_envelope_open(fd, out_path, my_keys, o, manifest, NULL, NULL, err);
 	close(fd);
 	return r;
@@ -156,25 +155,18 @@ static int add_roster(void *ctx, int64_t seq, const unsigned char *bytes, size_t
 }
 
 /* Copies the file at FROM to the end of OUT_FD. */
-static int copy_file(const char *from, int out_fd, plm_error *err)
+static int copy_file(int in_fd, int out_fd, plm_error *err)
 {
 	unsigned char buf[65536];
 	ssize_t n;
-	int fd = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
-	if (fd < 0)
-		return plm_error_set(err, PLM_ERR_IO, "cannot read %s: %s", from,
-		                     strerror(errno));
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		if (write(out_fd, buf, (size_t)n) != n) {
-			close(fd);
+	while ((n = read(in_fd, buf, sizeof(buf))) > 0)
+		if (write(out_fd, buf, (size_t)n) != n)
 			return plm_error_set(err, PLM_ERR_IO,
 			                     "cannot write the bundle: %s",
 			                     strerror(errno));
-		}
-	close(fd);
 	if (n < 0)
-		return plm_error_set(err, PLM_ERR_IO, "cannot read %s: %s", from,
+		return plm_error_set(err, PLM_ERR_IO, "cannot read the cached document: %s",
 		                     strerror(errno));
 	return 0;
 }
@@ -192,13 +184,12 @@ static int write_bundle(struct cli *cli, const struct stored_envelope *env,
 	plm_record *records[3 + PLM_BUNDLE_ROSTERS_MAX + 1];
 	plm_record *root_cert = NULL, *author = NULL, *mine = NULL;
 	struct rosters rs = {NULL, 0};
-	char cache[4200], tmp[4200];
+	char tmp[4200] = "";
 	size_t n = 0, i, prefix_len;
 	struct stat sb;
-	int fd = -1, r;
+	int fd = -1, in = -1, r;
 
 	plm_fingerprint(me, &cli->me->pub);
-	state_path(cli->state, "cache", env->id, cache, sizeof(cache));
 	if ((r = local_root(cli->state, root, NULL, err)) != 0 ||
 	    (r = local_certificate_record(cli->state, root, &root_cert, err)) != 0 ||
 	    (r = local_certificate_record(cli->state, env->author, &author, err)) !=
@@ -226,8 +217,10 @@ static int write_bundle(struct cli *cli, const struct stored_envelope *env,
 	for (i = 0; i < rs.n; i++)
 		records[n++] = rs.v[i];
 	records[n++] = (plm_record *)disclosure;
-	if (stat(cache, &sb) != 0) {
-		r = plm_error_set(err, PLM_ERR_IO, "cannot read %s: %s", cache,
+	if ((r = state_cache_open(cli->state, env->id, &in, err)) != 0)
+		goto out;
+	if (fstat(in, &sb) != 0) {
+		r = plm_error_set(err, PLM_ERR_IO, "cannot read the cached document: %s",
 		                  strerror(errno));
 		goto out;
 	}
@@ -247,7 +240,7 @@ static int write_bundle(struct cli *cli, const struct stored_envelope *env,
 		                  strerror(errno));
 		goto out;
 	}
-	if ((r = copy_file(cache, fd, err)) != 0)
+	if ((r = copy_file(in, fd, err)) != 0)
 		goto out;
 	if (fsync(fd) != 0 || close(fd) != 0) {
 		fd = -1;
@@ -267,7 +260,9 @@ static int write_bundle(struct cli *cli, const struct stored_envelope *env,
 out:
 	if (fd >= 0)
 		close(fd);
-	if (r != 0)
+	if (in >= 0)
+		close(in);
+	if (r != 0 && tmp[0] != '\0')
 		unlink(tmp);
 	free(prefix);
 	for (i = 0; i < rs.n; i++)

@@ -143,18 +143,40 @@ out:
 	return r;
 }
 
+int logcheck_inclusion_check(int kind, const unsigned char id[32], int64_t seq,
+                             int64_t index, uint64_t size, const plm_tree_head *head,
+                             const plm_merkle_proof *proof, plm_error *err)
+{
+	char hex[2 * PLM_HASH_BYTES + 1], h[LOGCHECK_DESCRIBE_MAX];
+	unsigned char leaf[PLM_MERKLE_HASH_BYTES];
+	plm_error why;
+
+	plm_hex(hex, id, PLM_HASH_BYTES);
+	logcheck_describe(h, head);
+	if (index != seq || index < 0 || size != head->tree_size)
+		return plm_error_set(err, PLM_ERR_PROOF,
+		                     "the server proves %.12s at another place than seq "
+		                     "%" PRId64 " of the head it signed (%s)",
+		                     hex, seq, h);
+	plm_merkle_entry_leaf(leaf, kind, id);
+	if (plm_merkle_inclusion_verify(leaf, (uint64_t)seq, head->tree_size, proof,
+	                                head->root_hash, &why) != 0)
+		return plm_error_set(err, PLM_ERR_PROOF,
+		                     "%.12s at seq %" PRId64 " is not in the log head the "
+		                     "server signed (%s): %s",
+		                     hex, seq, h, why.message);
+	return 0;
+}
+
 int logcheck_inclusion(struct transport *net, int kind, const unsigned char id[32],
                        int64_t *seq, const plm_tree_head *head, plm_merkle_proof *proof,
                        plm_error *err)
 {
-	char hex[2 * PLM_HASH_BYTES + 1], h[LOGCHECK_DESCRIBE_MAX], path[160];
-	unsigned char leaf[PLM_MERKLE_HASH_BYTES];
+	char hex[2 * PLM_HASH_BYTES + 1], path[160];
 	json_t *doc = NULL, *index, *size;
-	plm_error why;
 	int r;
 
 	plm_hex(hex, id, PLM_HASH_BYTES);
-	logcheck_describe(h, head);
 	snprintf(path, sizeof(path), "/v1/log/inclusion?id=%s&size=%" PRIu64, hex,
 	         head->tree_size);
 	if ((r = transport_json(net, "GET", path, NULL, 0, &doc, err)) != 0)
@@ -163,24 +185,14 @@ int logcheck_inclusion(struct transport *net, int kind, const unsigned char id[3
 	size = json_object_get(doc, "size");
 	if ((r = json_proof(doc, proof, err)) != 0)
 		goto out;
-	plm_merkle_entry_leaf(leaf, kind, id);
 	if (*seq < 0 && json_is_integer(index) && json_integer_value(index) >= 0)
 		*seq = json_integer_value(index);
-	if (!json_is_integer(index) || json_integer_value(index) != *seq ||
-	    !json_is_integer(size) ||
-	    (uint64_t)json_integer_value(size) != head->tree_size) {
-		r = plm_error_set(err, PLM_ERR_PROOF,
-		                  "the server proves %.12s at another place than seq "
-		                  "%" PRId64 " of the head it signed (%s)",
-		                  hex, *seq, h);
-		goto out;
-	}
-	if (plm_merkle_inclusion_verify(leaf, (uint64_t)*seq, head->tree_size, proof,
-	                                head->root_hash, &why) != 0)
-		r = plm_error_set(err, PLM_ERR_PROOF,
-		                  "%.12s at seq %" PRId64 " is not in the log head the "
-		                  "server signed (%s): %s",
-		                  hex, *seq, h, why.message);
+	r = logcheck_inclusion_check(
+	    kind, id, *seq, json_is_integer(index) ? json_integer_value(index) : -1,
+	    json_is_integer(size) && json_integer_value(size) >= 0
+	        ? (uint64_t)json_integer_value(size)
+	        : UINT64_MAX,
+	    head, proof, err);
 out:
 	json_decref(doc);
 	return r;

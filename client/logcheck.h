@@ -52,6 +52,15 @@ int logcheck_consistent(struct transport *net, const char *whose,
                         plm_error *err);
 
 /*
+ * Checks a proof already in hand (GET /v1/log/inclusion's, or an entry of
+ * a batch, PROTOCOL.md §6.8): the server says the entry of KIND for ID is
+ * leaf INDEX of a tree of SIZE; it must be leaf SEQ of HEAD, and PROOF must
+ * lead from it to HEAD's root. PLM_ERR_PROOF naming the entry otherwise.
+ */
+int logcheck_inclusion_check(int kind, const unsigned char id[32], int64_t seq,
+                             int64_t index, uint64_t size, const plm_tree_head *head,
+                             const plm_merkle_proof *proof, plm_error *err);
+/*
  * Checks that the log entry of KIND (PLM_LOG_RECORD, PLM_LOG_ENVELOPE) for
  * ID is leaf SEQ of HEAD's tree: GET /v1/log/inclusion?id=&size= and
  * plm_merkle_inclusion_verify on plm_merkle_entry_leaf. PLM_ERR_PROOF,

@@ -381,7 +381,8 @@ int reader_open(struct reader *rd, const struct stored_envelope *env,
                 const char *out_path, plm_manifest *manifest, plm_error *err)
 {
 	unsigned char id[PLM_HASH_BYTES];
-	char path[4200], hex[2 * PLM_HASH_BYTES + 1];
+	char hex[2 * PLM_HASH_BYTES + 1];
+	plm_error why;
 	int fd, r;
 
 	rd->warning[0] = '\0';
@@ -398,14 +399,12 @@ int reader_open(struct reader *rd, const struct stored_envelope *env,
 	if (rd->cli->me == NULL)
 		return plm_error_set(err, PLM_ERR_INVALID,
 		                     "opening a document needs your identity");
-	state_path(rd->cli->state, "cache", env->id, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	if ((r = state_cache_open(rd->cli->state, env->id, &fd, &why)) != 0)
 		return plm_error_set(
 		    err, PLM_ERR_IO,
 		    "the cached copy of document %.12s cannot be read (%s); "
 		    "run `palermo sync`",
-		    hex, strerror(errno));
+		    hex, why.message);
 	rd->env = env;
 	r = plm_envelope_open(fd, out_path, open_keys, rd, manifest, NULL, id, err);
 	rd->env = NULL;

@@ -50,7 +50,10 @@ static const char schema[] =
     "  reason TEXT NOT NULL, refused_at INTEGER NOT NULL);"
     /* Uploads the server acknowledged, until a sync finds them in its log. */
     "CREATE TABLE IF NOT EXISTS acknowledged(id BLOB PRIMARY KEY,"
-    "  review TEXT NOT NULL, seq INTEGER NOT NULL);";
+    "  review TEXT NOT NULL, seq INTEGER NOT NULL);"
+    /* Verified small envelopes, kept here rather than one file each in
+     * cache/ (state_cache.c): a batch of them is one transaction. */
+    "CREATE TABLE IF NOT EXISTS cached(id BLOB PRIMARY KEY, bytes BLOB NOT NULL);";
 
 int state_db_error(struct state *st, plm_error *err, const char *what)
 {
@@ -123,10 +126,46 @@ int state_open(const char *home, int create, struct state **out, plm_error *err)
 	return 0;
 }
 
+int state_prepare(struct state *st, const char *sql, sqlite3_stmt **q)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < STATE_STATEMENTS && st->statements[i].sql != NULL; i++)
+		if (st->statements[i].sql == sql) {
+			*q = st->statements[i].stmt;
+			return SQLITE_OK;
+		}
+	rc = sqlite3_prepare_v3(st->db, sql, -1,
+	                        i < STATE_STATEMENTS ? SQLITE_PREPARE_PERSISTENT : 0, q, NULL);
+	if (rc == SQLITE_OK && i < STATE_STATEMENTS) {
+		st->statements[i].sql = sql;
+		st->statements[i].stmt = *q;
+	}
+	return rc;
+}
+
+void state_finish(struct state *st, sqlite3_stmt *q)
+{
+	size_t i;
+
+	for (i = 0; i < STATE_STATEMENTS; i++)
+		if (st->statements[i].stmt == q) {
+			sqlite3_reset(q);
+			sqlite3_clear_bindings(q);
+			return;
+		}
+	sqlite3_finalize(q); /* the table was full: prepared for this use only */
+}
+
 void state_close(struct state *st)
 {
+	size_t i;
+
 	if (st == NULL)
 		return;
+	for (i = 0; i < STATE_STATEMENTS; i++)
+		sqlite3_finalize(st->statements[i].stmt);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -142,8 +181,7 @@ int state_get(struct state *st, const char *key, unsigned char *buf, size_t cap,
 	sqlite3_stmt *q = NULL;
 	int r = 0, rc;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT value FROM settings WHERE key = ?", -1, &q,
-	                       NULL) != SQLITE_OK)
+	if (state_prepare(st, "SELECT value FROM settings WHERE key = ?", &q) != SQLITE_OK)
 		return state_db_error(st, err, "read a setting");
 	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
@@ -158,7 +196,7 @@ int state_get(struct state *st, const char *key, unsigned char *buf, size_t cap,
 		else if (*len > 0)
 			memcpy(buf, sqlite3_column_blob(q, 0), *len);
 	}
-	sqlite3_finalize(q);
+	state_finish(st, q);
 	return r;
 }
 
@@ -168,14 +206,13 @@ int state_set(struct state *st, const char *key, const void *value, size_t len,
 	sqlite3_stmt *q = NULL;
 	int r = 0;
 
-	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO settings(key, value) VALUES(?, ?)",
-	                       -1, &q, NULL) != SQLITE_OK)
+	if (state_prepare(st, "INSERT OR REPLACE INTO settings(key, value) VALUES(?, ?)", &q) != SQLITE_OK)
 		return state_db_error(st, err, "store a setting");
 	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(q, 2, len ? value : "", (int)len, SQLITE_STATIC);
 	if (sqlite3_step(q) != SQLITE_DONE)
 		r = state_db_error(st, err, "store a setting");
-	sqlite3_finalize(q);
+	state_finish(st, q);
 	return r;
 }
 

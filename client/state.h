@@ -48,6 +48,22 @@ int state_set_str(struct state *st, const char *key, const char *value, plm_erro
 void state_path(const struct state *st, const char *sub,
                 const unsigned char id[PLM_HASH_BYTES], char *out, size_t cap);
 
+/*
+ * The cached ciphertext of envelope ID (state_cache.c): the file
+ * cache/<hex of id> (large envelopes, disclosed ones), else the bytes kept
+ * in the state by a batched sync, handed over as an anonymous memory file.
+ * *FD (the caller closes it) is open for reading at offset 0.
+ * PLM_ERR_NOTFOUND when neither holds it; PLM_ERR_IO on a local failure.
+ */
+int state_cache_open(struct state *st, const unsigned char id[PLM_HASH_BYTES], int *fd,
+                     plm_error *err);
+/*
+ * Keeps the LEN verified bytes of envelope ID in the state, inside the
+ * caller's transaction (the sync stores them with the envelope's row).
+ */
+int state_cache_put(struct state *st, const unsigned char id[PLM_HASH_BYTES],
+                    const unsigned char *bytes, size_t len, plm_error *err);
+
 /* Runs SQL statements that return nothing (for schema additions). */
 int state_exec(struct state *st, const char *sql, plm_error *err);
 /* Transactions around several writes. */

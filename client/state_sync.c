@@ -58,20 +58,17 @@ int state_sync_set_cursor(struct state *st, const char *review, int64_t records_
 		snprintf(text, sizeof(text), "%" PRId64, records_after);
 		return state_set_str(st, DEPLOYMENT_CURSOR, text, err);
 	}
-	if (sqlite3_prepare_v2(
-	        st->db,
-	        "INSERT INTO reviews(review, records_after, envelopes_after)"
+	if (state_prepare(st, "INSERT INTO reviews(review, records_after, envelopes_after)"
 	        " VALUES(?, ?, ?) ON CONFLICT(review) DO UPDATE SET"
 	        " records_after = excluded.records_after,"
-	        " envelopes_after = excluded.envelopes_after",
-	        -1, &q, NULL) != SQLITE_OK)
+	        " envelopes_after = excluded.envelopes_after", &q) != SQLITE_OK)
 		return state_db_error(st, err, "record where the sync stands");
 	sqlite3_bind_text(q, 1, review, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, records_after);
 	sqlite3_bind_int64(q, 3, envelopes_after);
 	if (sqlite3_step(q) != SQLITE_DONE)
 		r = state_db_error(st, err, "record where the sync stands");
-	sqlite3_finalize(q);
+	state_finish(st, q);
 	return r;
 }
 
@@ -127,9 +124,7 @@ int state_record_id_at(struct state *st, const char *review, int64_t seq,
 	sqlite3_stmt *q = NULL;
 	int rc, r = 0;
 
-	if (sqlite3_prepare_v2(st->db,
-	                       "SELECT id FROM records WHERE review = ? AND seq = ?",
-	                       -1, &q, NULL) != SQLITE_OK)
+	if (state_prepare(st, "SELECT id FROM records WHERE review = ? AND seq = ?", &q) != SQLITE_OK)
 		return state_db_error(st, err, "read a record");
 	sqlite3_bind_text(q, 1, review, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, seq);
@@ -140,7 +135,7 @@ int state_record_id_at(struct state *st, const char *review, int64_t seq,
 		r = plm_error_set(err, PLM_ERR_NOTFOUND, "no record is stored there");
 	else
 		r = state_db_error(st, err, "read a record");
-	sqlite3_finalize(q);
+	state_finish(st, q);
 	return r;
 }
 
@@ -176,12 +171,9 @@ int state_envelope_add(struct state *st, const struct stored_envelope *env,
 	sqlite3_stmt *q = NULL;
 	int r = 0;
 
-	if (sqlite3_prepare_v2(
-	        st->db,
-	        "INSERT OR REPLACE INTO envelopes(id, review, seq, channel, kind,"
+	if (state_prepare(st, "INSERT OR REPLACE INTO envelopes(id, review, seq, channel, kind,"
 	        " epoch, author, reply_to, created_at, size, status, problem)"
-	        " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	        -1, &q, NULL) != SQLITE_OK)
+	        " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &q) != SQLITE_OK)
 		return state_db_error(st, err, "store a document's metadata");
 	sqlite3_bind_blob(q, 1, env->id, PLM_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, env->review, -1, SQLITE_STATIC);
@@ -203,7 +195,7 @@ int state_envelope_add(struct state *st, const struct stored_envelope *env,
 		sqlite3_bind_null(q, 12);
 	if (sqlite3_step(q) != SQLITE_DONE)
 		r = state_db_error(st, err, "store a document's metadata");
-	sqlite3_finalize(q);
+	state_finish(st, q);
 	return r;
 }
 
@@ -254,9 +246,7 @@ int state_envelope_get(struct state *st, const unsigned char id[PLM_HASH_BYTES],
 	sqlite3_stmt *q = NULL;
 	int rc, r;
 
-	if (sqlite3_prepare_v2(
-	        st->db, "SELECT " ENVELOPE_COLUMNS " FROM envelopes WHERE id = ?", -1,
-	        &q, NULL) != SQLITE_OK)
+	if (state_prepare(st, "SELECT " ENVELOPE_COLUMNS " FROM envelopes WHERE id = ?", &q) != SQLITE_OK)
 		return state_db_error(st, err, "read a document's metadata");
 	sqlite3_bind_blob(q, 1, id, PLM_HASH_BYTES, SQLITE_STATIC);
 	rc = sqlite3_step(q);
@@ -267,7 +257,7 @@ int state_envelope_get(struct state *st, const unsigned char id[PLM_HASH_BYTES],
 		                  "no such document is known here; run `palermo sync`");
 	else
 		r = state_db_error(st, err, "read a document's metadata");
-	sqlite3_finalize(q);
+	state_finish(st, q);
 	return r;
 }
 

@@ -33,6 +33,7 @@
 #include "client/parties.h"
 #include "client/outbox_records.h"
 #include "client/state.h"
+#include "client/sync_batch.h"
 #include "client/transport.h"
 #include "keys/codec.h"
 #include "keys/merkle.h"
@@ -58,7 +59,12 @@ struct review_sync {
 	char id[PLM_RECORD_ID_MAX + 1];
 	plm_review *state; /* verified state so far; NULL: the local one is damaged */
 	int64_t records_after, envelopes_after;
+	struct sync_batch *batch; /* its envelopes fetched many at a time */
+	size_t last_envelope;     /* 1 + index of its last envelope item (0: none) */
 };
+
+/* Author heads already checked in this run (most envelopes share a few). */
+#define HEADS_CHECKED_MAX 8
 
 struct sync_ctx {
 	struct cli *cli;
@@ -79,6 +85,10 @@ struct sync_ctx {
 	size_t n_items, cap_items;
 	json_t *pages; /* every page fetched, kept until the end */
 	struct parties_sync *parties;
+	int txn_open;          /* envelopes share one transaction (txn_begin) */
+	unsigned txn_items;
+	unsigned char heads_checked[HEADS_CHECKED_MAX][PLM_TREE_HEAD_BYTES];
+	size_t n_heads_checked;
 };
 
 static int check_author_head(struct sync_ctx *c, const plm_tree_head *h,
@@ -855,6 +865,18 @@ static int check_listing(const struct listed_envelope *le, const plm_envelope_he
 	return 0;
 }
 
+/* The verified envelope ID must be the one listed, as the listing says. */
+static int verified_as_listed(const unsigned char id[PLM_HASH_BYTES],
+                              const struct listed_envelope *le,
+                              const struct envelope_check *ec, plm_error *err)
+{
+	if (sodium_memcmp(id, le->id, PLM_HASH_BYTES) != 0)
+		return plm_error_set(
+		    err, PLM_ERR_DIGEST,
+		    "its digest is not the id the server lists it under");
+	return check_listing(le, &ec->header, err);
+}
+
 /*
  * Downloads LE into the file open on FD (resuming after what it holds)
  * and verifies it. Returns the verification's result; *RESUMED says the
@@ -893,11 +915,38 @@ static int download_verify(struct sync_ctx *c, struct envelope_check *ec,
 	ec->have_header = 0;
 	if ((r = plm_envelope_verify_fd(fd, &handlers, ec, id, err)) != 0)
 		return r;
-	if (sodium_memcmp(id, le->id, PLM_HASH_BYTES) != 0)
-		return plm_error_set(
-		    err, PLM_ERR_DIGEST,
-		    "its digest is not the id the server lists it under");
-	return check_listing(le, &ec->header, err);
+	return verified_as_listed(id, le, ec, err);
+}
+
+/*
+ * Verifies envelope LE from the entry BE of a batch (PROTOCOL.md §6.8):
+ * the same checks as download_verify on the bytes, then the entry's proof
+ * as included() checks the one it fetches.
+ */
+static int batched_verify(struct sync_ctx *c, struct envelope_check *ec,
+                          const struct listed_envelope *le, const struct batch_entry *be,
+                          plm_error *err)
+{
+	static const plm_envelope_handlers handlers = {check_header, NULL};
+	plm_envelope_reader *rd = NULL;
+	unsigned char id[PLM_HASH_BYTES];
+	int r;
+
+	ec->have_header = 0;
+	if ((r = plm_envelope_reader_new(&rd, &handlers, ec, err)) != 0)
+		return r;
+	if ((r = plm_envelope_reader_feed(rd, be->bytes, (size_t)be->size, err)) == 0)
+		r = plm_envelope_reader_finish(rd, id, err);
+	plm_envelope_reader_free(rd);
+	if (r != 0 || (r = verified_as_listed(id, le, ec, err)) != 0)
+		return r;
+	if (be->size != le->size)
+		return plm_error_set(err, PLM_ERR_MISMATCH,
+		                     "the server lists it with %" PRIu64 " bytes, but it "
+		                     "has %" PRIu64,
+		                     le->size, be->size);
+	return logcheck_inclusion_check(PLM_LOG_ENVELOPE, le->id, ec->seq, be->seq,
+	                                c->head.tree_size, &c->head, &be->proof, err);
 }
 
 /* Fills ENV from the verified (or at least parsed) header, else the listing. */
@@ -937,15 +986,125 @@ static void describe(struct stored_envelope *env, const struct envelope_check *e
 		    (uint64_t)json_integer_value(json_object_get(e, "created_at"));
 }
 
+/*
+ * Opens the transaction that consecutive envelopes share: a batch of them
+ * is stored with one commit (one fsync), the cursor with them, so that a
+ * sync cut anywhere resumes after the last batch committed.
+ */
+static int txn_begin(struct sync_ctx *c, plm_error *err)
+{
+	int r;
+
+	if (c->txn_open)
+		return 0;
+	if ((r = state_begin(c->st, err)) != 0)
+		return r;
+	c->txn_open = 1;
+	c->txn_items = 0;
+	return 0;
+}
+
+/* Commits the shared transaction, if one is open. */
+static int txn_commit(struct sync_ctx *c, plm_error *err)
+{
+	int r;
+
+	if (!c->txn_open)
+		return 0;
+	c->txn_open = 0;
+	if ((r = state_commit(c->st, err)) != 0)
+		state_rollback(c->st);
+	return r;
+}
+
+/* Drops the shared transaction (a failure: the run stops). */
+static void txn_abort(struct sync_ctx *c)
+{
+	if (c->txn_open)
+		state_rollback(c->st);
+	c->txn_open = 0;
+}
+
+/*
+ * Fetches envelope LE alone (GET /v1/envelopes/{id}, resumable into
+ * cache/<id>.part) and verifies it; its proof comes from the batch entry
+ * BE when there is one, else from GET /v1/log/inclusion. Returns 0
+ * verified (the file is in place), FETCH_REFUSED with the reason in *WHY,
+ * or a failure that stops the run in *ERR.
+ */
+#define FETCH_REFUSED 1
+static int fetch_alone(struct sync_ctx *c, struct envelope_check *ec,
+                       const struct listed_envelope *le, const struct batch_entry *be,
+                       plm_error *why, plm_error *err)
+{
+	char part[4220], final[4200];
+	int fd, r, resumed = 0;
+
+	/* A long download does not hold the state's write lock. */
+	if ((r = txn_commit(c, err)) != 0)
+		return r;
+	state_path(c->st, "cache", le->id, final, sizeof(final));
+	snprintf(part, sizeof(part), "%s.part", final);
+	fd = open(part, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", part,
+		                     strerror(errno));
+	r = download_verify(c, ec, le, fd, &resumed, why);
+	if (r != 0 && !is_local_failure(r) && resumed) {
+		/* Perhaps only the bytes kept from before are bad: once more, whole. */
+		if (ftruncate(fd, 0) != 0) {
+			r = plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", part,
+			                  strerror(errno));
+			goto out;
+		}
+		plm_error_clear(why);
+		r = download_verify(c, ec, le, fd, &resumed, why);
+	}
+	if (r == 0)
+		r = be != NULL ? logcheck_inclusion_check(PLM_LOG_ENVELOPE, le->id, ec->seq,
+		                                          be->seq, c->head.tree_size,
+		                                          &c->head, &be->proof, why)
+		               : included(c, PLM_LOG_ENVELOPE, le->id, ec->seq, why);
+	if (r != 0 && is_local_failure(r)) {
+		*err = *why; /* the .part file stays: the next sync resumes it */
+		goto out;
+	}
+	if (r != 0) {
+		unlink(part); /* nothing of it is kept but the reason */
+		r = FETCH_REFUSED;
+		goto out;
+	}
+	if (ec->have_header && ec->header.has_head &&
+	    (r = check_author_head(c, &ec->header.head, err)) != 0)
+		goto out; /* a fork: stop, this envelope is not kept */
+	if (fsync(fd) != 0 || rename(part, final) != 0)
+		r = plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", final,
+		                  strerror(errno));
+out:
+	close(fd);
+	return r;
+}
+
+/* 1 if part of envelope ID was downloaded before (it resumes alone, with Range). */
+static int has_part(struct sync_ctx *c, const unsigned char id[PLM_HASH_BYTES])
+{
+	char part[4220];
+
+	state_path(c->st, "cache", id, part, sizeof(part) - 5);
+	strcat(part, ".part");
+	return access(part, F_OK) == 0;
+}
+
 static int process_envelope(struct sync_ctx *c, const struct item *it, plm_error *err)
 {
 	struct review_sync *rs = &c->reviews[it->review];
 	struct envelope_check *ec = NULL;
 	struct stored_envelope *env = NULL;
+	const struct batch_entry *be = NULL;
 	struct listed_envelope le;
-	char part[4220], final[4200], what[80];
+	char what[80];
 	plm_error why;
-	int fd = -1, r, verified = 0, resumed = 0, have_id, replayed = 0;
+	int r, verified = 0, have_id, replayed = 0, in_batch = 0;
 
 	plm_error_clear(&why);
 	ec = calloc(1, sizeof(*ec));
@@ -972,61 +1131,48 @@ static int process_envelope(struct sync_ctx *c, const struct item *it, plm_error
 			    ": a replay, ignored",
 			    it->seq, env->seq);
 	} else if (have_id) {
-		state_path(c->st, "cache", le.id, final, sizeof(final));
-		snprintf(part, sizeof(part), "%s.part", final);
-		fd = open(part, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-		          0600);
-		if (fd < 0) {
-			r = plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", part,
-			                  strerror(errno));
+		if (rs->batch == NULL && (rs->batch = sync_batch_new(c->st, c->cli->me)) == NULL) {
+			r = plm_error_set(err, PLM_ERR_NOMEM, "out of memory");
 			goto out;
 		}
-		r = download_verify(c, ec, &le, fd, &resumed, &why);
-		if (r != 0 && !is_local_failure(r) && resumed) {
-			/* Perhaps only the bytes kept from before are bad: once more,
-			 * whole. */
-			if (ftruncate(fd, 0) != 0) {
-				r = plm_error_set(err, PLM_ERR_IO,
-				                  "cannot write %s: %s", part,
-				                  strerror(errno));
+		/* One batch, one transaction: it commits before the next is asked. */
+		if (!sync_batch_covers(rs->batch, it->seq) && (r = txn_commit(c, err)) != 0)
+			goto out;
+		if (!has_part(c, le.id) &&
+		    (r = sync_batch_find(rs->batch, c->cli->net, rs->id, rs->envelopes_after,
+		                         it->seq, le.id, &c->head, &be, err)) != 0)
+			goto out;
+		if (be != NULL && be->has_bytes) {
+			in_batch = 1;
+			r = batched_verify(c, ec, &le, be, &why);
+			if (r != 0 && is_local_failure(r)) {
+				*err = why;
 				goto out;
 			}
-			plm_error_clear(&why);
-			r = download_verify(c, ec, &le, fd, &resumed, &why);
-		}
-		if (r != 0 && is_local_failure(r)) {
-			*err = why; /* the .part file stays: the next sync resumes it */
-			goto out;
-		}
-		if (r == 0)
-			r = included(c, PLM_LOG_ENVELOPE, le.id, it->seq, &why);
-		if (r != 0 && is_local_failure(r)) {
-			*err = why;
-			goto out;
+			if (r == 0 && ec->have_header && ec->header.has_head &&
+			    (r = check_author_head(c, &ec->header.head, err)) != 0)
+				goto out; /* a fork: stop, this envelope is not kept */
+		} else {
+			r = fetch_alone(c, ec, &le, be, &why, err);
+			if (r != 0 && r != FETCH_REFUSED)
+				goto out;
 		}
 		verified = r == 0;
-		if (verified && ec->have_header && ec->header.has_head &&
-		    (r = check_author_head(c, &ec->header.head, err)) != 0)
-			goto out; /* a fork: stop, this envelope is not kept */
-		if (verified && (fsync(fd) != 0 || rename(part, final) != 0)) {
-			r = plm_error_set(err, PLM_ERR_IO, "cannot write %s: %s", final,
-			                  strerror(errno));
-			goto out;
-		}
-		if (!verified)
-			unlink(part); /* nothing of it is kept but the reason */
 		describe(env, ec, &le, it->seq);
 		env->status = verified ? ENVELOPE_VERIFIED : ENVELOPE_REFUSED;
 		snprintf(env->problem, sizeof(env->problem), "%s",
 		         verified ? "" : why.message);
 	}
-	if ((r = state_begin(c->st, err)) != 0)
+	if ((r = txn_begin(c, err)) != 0)
 		goto out;
 	rs->envelopes_after = it->seq;
 	if ((have_id && verified >= 0 &&
 	     (r = state_envelope_add(c->st, env, err)) != 0) ||
-	    (r = save_cursor(c, rs, err)) != 0 || (r = state_commit(c->st, err)) != 0) {
-		state_rollback(c->st);
+	    (verified == 1 && in_batch &&
+	     (r = state_cache_put(c->st, le.id, be->bytes, (size_t)be->size, err)) != 0) ||
+	    (r = save_cursor(c, rs, err)) != 0 ||
+	    (++c->txn_items >= SYNC_BATCH_LIMIT && (r = txn_commit(c, err)) != 0)) {
+		txn_abort(c);
 		goto out;
 	}
 	if (verified == 1)
@@ -1034,8 +1180,6 @@ static int process_envelope(struct sync_ctx *c, const struct item *it, plm_error
 	else if (verified == 0 || replayed != 0)
 		refuse(c, rs->id, it->seq, what, why.message);
 out:
-	if (fd >= 0)
-		close(fd);
 	free(ec);
 	free(env);
 	return r;
@@ -1152,10 +1296,17 @@ static int check_log(struct sync_ctx *c, plm_error *err)
  */
 static int check_author_head(struct sync_ctx *c, const plm_tree_head *h, plm_error *err)
 {
+	unsigned char bytes[PLM_TREE_HEAD_BYTES];
 	plm_pubkeys keys;
 	plm_error why;
+	size_t i;
 	int r;
 
+	/* The same head, checked already in this run against the same head. */
+	plm_tree_head_encode(bytes, h);
+	for (i = 0; i < c->n_heads_checked && i < HEADS_CHECKED_MAX; i++)
+		if (memcmp(c->heads_checked[i], bytes, sizeof(bytes)) == 0)
+			return 0;
 	if ((r = log_key(c, h->log_fpr, &keys, err)) != 0)
 		return r;
 	if (plm_tree_head_verify(h, keys.sign_pk, &why) != 0)
@@ -1163,9 +1314,15 @@ static int check_author_head(struct sync_ctx *c, const plm_tree_head *h, plm_err
 		                     "an envelope carries a log head that does not "
 		                     "verify with the certified log key (%s)",
 		                     why.message);
-	if (h->tree_size > c->head.tree_size)
-		return 0; /* newer than mine: checked when I see that far */
-	return logcheck_consistent(c->cli->net, "the author's head", h, &c->head, err);
+	if (h->tree_size <= c->head.tree_size &&
+	    (r = logcheck_consistent(c->cli->net, "the author's head", h, &c->head,
+	                             err)) != 0)
+		return r;
+	/* (a head newer than mine is checked when I see that far) */
+	memcpy(c->heads_checked[c->n_heads_checked % HEADS_CHECKED_MAX], bytes,
+	       sizeof(bytes));
+	c->n_heads_checked++;
+	return 0;
 }
 
 /* Reports one acknowledged upload that the server's log does not hold. */
@@ -1297,8 +1454,14 @@ int sync_run(struct cli *cli, const struct sync_observer *obs,
 	/* 3. Everything in the log's one order. */
 	if (c.n_items > 0)
 		qsort(c.items, c.n_items, sizeof(*c.items), by_seq);
+	for (i = 0; i < c.n_items; i++)
+		if (c.items[i].type == ITEM_ENVELOPE)
+			c.reviews[c.items[i].review].last_envelope = i + 1;
 	for (i = 0; i < c.n_items && r == 0; i++) {
 		const struct item *it = &c.items[i];
+		/* What is not an envelope stores in its own transaction. */
+		if (it->type != ITEM_ENVELOPE && (r = txn_commit(&c, err)) != 0)
+			break;
 		if (it->type == ITEM_DEPLOYMENT)
 			r = process_deployment(&c, it, err);
 		else if (it->type == ITEM_PARTIES)
@@ -1309,16 +1472,26 @@ int sync_run(struct cli *cli, const struct sync_observer *obs,
 			r = process_record(&c, it, err);
 		else
 			r = process_envelope(&c, it, err);
+		/* A review done with: its batches' memory goes (a run may hold many). */
+		if (it->type == ITEM_ENVELOPE && c.reviews[it->review].last_envelope == i + 1) {
+			sync_batch_free(c.reviews[it->review].batch);
+			c.reviews[it->review].batch = NULL;
+		}
 	}
 	/* 4. Everything up to the head is in: it is the one to check from next. */
+	if (r == 0)
+		r = txn_commit(&c, err);
 	if (r == 0)
 		r = check_acknowledged(&c, err);
 	if (r == 0)
 		r = logcheck_store_head(c.st, &c.head, err);
 out:
+	txn_abort(&c);
 	parties_sync_end(c.parties);
-	for (i = 0; i < c.n_reviews; i++)
+	for (i = 0; i < c.n_reviews; i++) {
 		plm_review_free(c.reviews[i].state);
+		sync_batch_free(c.reviews[i].batch);
+	}
 	free(c.reviews);
 	free(c.items);
 	json_decref(c.pages);

@@ -35,6 +35,7 @@ const struct route routes[] = {
      NULL, NULL, NULL},
     {"GET", "/v1/envelopes/{}", "envelope", ROUTE_AUTH, route_envelope_get, NULL, NULL,
      NULL},
+    {"GET", "/v1/reviews/{}/bodies", "bodies", ROUTE_AUTH, route_bodies, NULL, NULL, NULL},
     {"GET", "/v1/log/head", "log_head", ROUTE_AUTH, route_log_head, NULL, NULL, NULL},
     {"GET", "/v1/log/inclusion", "log_inclusion", ROUTE_AUTH, route_log_inclusion, NULL,
      NULL, NULL},

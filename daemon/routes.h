@@ -38,6 +38,8 @@ int route_upload_body(struct request *req, const unsigned char *data, size_t len
 int route_upload_end(struct request *req);
 void route_upload_done(struct request *req, int completed);
 int route_envelopes_list(struct request *req);
+/* routes_batch.c: many envelopes with their proofs in one answer. */
+int route_bodies(struct request *req);
 int route_envelope_get(struct request *req);
 
 int route_log_head(struct request *req);

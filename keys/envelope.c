@@ -214,8 +214,7 @@ static int read_full(int fd, unsigned char *buf, size_t n, size_t *got, plm_erro
 	return 0;
 }
 
-/* Writes all N bytes of BUF to FD, retrying short writes and EINTR. */
-static int write_full(int fd, const unsigned char *buf, size_t n, plm_error *err)
+int plm_write_full(int fd, const unsigned char *buf, size_t n, plm_error *err)
 {
 	ssize_t k;
 	size_t done = 0;
@@ -273,7 +272,7 @@ static int seal_flush(struct sealer *s, plm_error *err)
 
 	if (s->batch == NULL)
 		return 0;
-	r = write_full(s->fd, s->batch, s->fill, err);
+	r = plm_write_full(s->fd, s->batch, s->fill, err);
 	s->batch = NULL;
 	if (r != 0)
 		return r;
@@ -534,7 +533,7 @@ int plm_envelope_seal_mode(int in_fd, int out_fd, const plm_seal_params *p,
 	if ((r = plm_sign(trailer + PLM_HASH_BYTES, "envelope", trailer, PLM_HASH_BYTES,
 	                  p->author->sign_sk, err)) != 0)
 		goto out;
-	if ((r = write_full(out_fd, trailer, PLM_ENVELOPE_TRAILER_BYTES, err)) != 0)
+	if ((r = plm_write_full(out_fd, trailer, PLM_ENVELOPE_TRAILER_BYTES, err)) != 0)
 		goto out;
 	if (id != NULL)
 		memcpy(id, trailer, PLM_HASH_BYTES);

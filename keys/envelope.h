@@ -219,6 +219,12 @@ uint64_t plm_envelope_reader_offset(const plm_envelope_reader *r);
 void plm_envelope_reader_free(plm_envelope_reader *r);
 
 /*
+ * Writes all N bytes of BUF (envelope bytes) to FD, retrying short writes
+ * and EINTR; PLM_ERR_IO naming the failure.
+ */
+int plm_write_full(int fd, const unsigned char *buf, size_t n, plm_error *err);
+
+/*
  * Pull version of the reader: reads FD to its end and verifies it (no key).
  * Same errors as the reader, plus PLM_ERR_IO.
  */

@@ -544,7 +544,20 @@ out:
 }
 
 /* State of one plm_envelope_open: the reader's callbacks work on it. */
+/*
+ * The opener's secrets in one piece of secure memory: each sodium_malloc
+ * costs several system calls (guard pages, mlock), which a listing of
+ * thousands of documents pays for every one of them.
+ */
+struct opener_secrets {
+	crypto_secretstream_xchacha20poly1305_state stream;
+	unsigned char doc_key[PLM_KEY_BYTES];
+	unsigned char plain[PLM_ENVELOPE_CHUNK_BYTES];
+	plm_manifest manifest;
+};
+
 struct opener {
+	struct opener_secrets *secrets;                      /* secure memory */
 	plm_envelope_keys_fn keys;
 	void *keys_ctx;
 	plm_envelope_header *header_out;
@@ -875,17 +888,17 @@ int plm_envelope_open_mode(int in_fd, const char *out_path, plm_envelope_keys_fn
 	o.mode = mode;
 	if ((rc = plm_init(err)) != 0)
 		goto out;
-	o.doc_key = plm_secret_alloc(PLM_KEY_BYTES);
-	o.stream = (crypto_secretstream_xchacha20poly1305_state *)plm_secret_alloc(
-	    sizeof(*o.stream));
-	o.plain = plm_secret_alloc(PLM_ENVELOPE_CHUNK_BYTES);
-	if (o.doc_key == NULL || o.stream == NULL || o.plain == NULL) {
+	o.secrets = (struct opener_secrets *)plm_secret_alloc(sizeof(*o.secrets));
+	if (o.secrets == NULL) {
 		rc = plm_error_set(err, PLM_ERR_NOMEM,
 		                   "out of secure memory while opening an envelope");
 		goto out;
 	}
-	if ((rc = plm_manifest_new(&o.manifest, err)) != 0)
-		goto out;
+	o.stream = &o.secrets->stream;
+	o.doc_key = o.secrets->doc_key;
+	o.plain = o.secrets->plain;
+	o.manifest = &o.secrets->manifest;
+	memset(o.manifest, 0, sizeof(*o.manifest));
 	if (out_path != NULL &&
 	    (rc = temp_create(out_path, &tmp_path, &o.out_fd, err)) != 0)
 		goto out;
@@ -943,9 +956,6 @@ out:
 	}
 	plm_frame_ring_free(o.ring); /* before the buffers its thread uses */
 	plm_envelope_reader_free(r);
-	plm_manifest_free(o.manifest);
-	plm_secret_free(o.plain);
-	plm_secret_free(o.stream);
-	plm_secret_free(o.doc_key);
+	plm_secret_free(o.secrets); /* and the manifest in it */
 	return rc;
 }

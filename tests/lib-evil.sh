@@ -109,3 +109,18 @@ evil_review_steps() {
 		pal "$_home" sync >/dev/null || return 1
 	done
 }
+
+# The scripts whose readers are fra_fp and bra_exp (t5000, t5050):
+# send_doc WHO TEXT: WHO sends TEXT as a message; prints its id.
+send_doc() {
+	echo "$2" | pal "$1" send "$REVIEW" --title "$2" | head -n 1 | cut -d " " -f 1
+}
+
+# readers_refuse ID PATTERN: both readers sync, exit 3, and name ID with PATTERN.
+readers_refuse() {
+	for who in fra_fp bra_exp; do
+		exit_is 3 pal $who sync >out 2>err || { cat err >&2; return 1; }
+		grep "VERIFICATION FAILED: review $REVIEW, log entry [0-9]*, envelope $(echo "$1" | cut -c1-12): $2" err ||
+			{ cat err >&2; return 1; }
+	done
+}

@@ -143,3 +143,15 @@ exit_is() {
 	echo "expected exit status $_want, got $_got: $*" >&2
 	return 1
 }
+
+# law_files N: writes law0.txt .. law(N-1).txt, about 900 KB of text each
+# (distinct, detected as text/plain), and prints "--attach lawI.txt" for each.
+law_files() {
+	_lf=0
+	while [ $_lf -lt "$1" ]; do
+		yes "Article $_lf-$$: whoever takes part in an organized criminal group is punished." |
+			head -c 900000 >law$_lf.txt || return 1
+		printf ' --attach law%s.txt' $_lf
+		_lf=$((_lf + 1))
+	done
+}

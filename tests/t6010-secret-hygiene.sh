@@ -106,7 +106,9 @@ test_expect_success 'the server: data folder (database, WAL, blobs, uploads) and
 '
 
 test_expect_success 'the client homes: keystores, state.db and its WAL, cache, outbox' '
-	find "$HOMES" -type f >files && grep -q "/cache/" files && grep -q "state.db" files &&
+	find "$HOMES" -type f >files && grep -q "state.db" files &&
+	for db in $(grep "/state.db$" files); do sqlite3 "$db" "SELECT count(*) FROM cached"; done |
+		awk "{n += \$1} END {exit !(n > 0)}" &&
 	leaks $(cat files) >found &&
 	{ test ! -s found || { cat found; false; }; }
 '

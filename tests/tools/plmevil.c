@@ -18,7 +18,11 @@
  *       answer to each replayed request. Modes: honest, flip-envelope,
  *       swap-key USER, add-member FPR USER STATE ROLE, replay-record ID SEQ,
  *       replay-envelope ID SEQ, swap-envelopes ID ID, hide ID..., drop-upload,
- *       replay-head, forge-head LOGSEED, replay-requests, capture DIR.
+ *       replay-head, forge-head LOGSEED, replay-requests, capture DIR; on
+ *       batches of envelopes (GET .../bodies, PROTOCOL.md §6.8) flip-envelope
+ *       too, and batch-swap, batch-drop ID, batch-foreign ID, batch-proof ID,
+ *       stall-batch SEQ (a batch asked after SEQ or later: no answer for 20 s,
+ *       then 503, for a test to kill the client meanwhile).
  *   plmevil export-seed --keystore FILE --out FILE
  *       the 32-byte seed of a palermo keystore (passphrase from
  *       PALERMO_PASSPHRASE_FILE), for plmtest to sign as that member.
@@ -579,6 +583,128 @@ static void drop_upload(struct proxy *p, const struct exchange *x, struct answer
 	                      (json_int_t)x->len));
 }
 
+/* One entry of a batch answer (PROTOCOL.md §6.8), as offsets into it. */
+struct bentry {
+	size_t start, end;        /* the whole entry */
+	size_t id, proof, bytes;  /* offsets of the id, proof hashes, bytes */
+	unsigned hashes;
+	uint64_t size;
+	int has_bytes;
+};
+
+static uint64_t get_u64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Splits batch answer A into at most MAX entries; -1 if it does not parse. */
+static int split_batch(const struct answer *a, struct bentry *e, size_t max, size_t *n)
+{
+	size_t off = 0;
+
+	*n = 0;
+	while (off < a->len && a->body[off] == 1 && *n < max) {
+		struct bentry *x = &e[*n];
+		x->start = off;
+		off += 1 + 8;
+		x->id = off;
+		off += 32;
+		if (off >= a->len)
+			return -1;
+		x->hashes = a->body[off];
+		x->proof = off + 1;
+		off += 1 + 32 * (size_t)x->hashes;
+		if (off + 9 > a->len)
+			return -1;
+		x->has_bytes = a->body[off];
+		x->size = get_u64(a->body + off + 1);
+		off += 9;
+		x->bytes = off;
+		if (x->has_bytes)
+			off += (size_t)x->size;
+		if (off > a->len)
+			return -1;
+		x->end = off;
+		(*n)++;
+	}
+	return off < a->len && a->body[off] == 0 ? 0 : -1;
+}
+
+/* The entry of E (N) whose id is the hex ID, or NULL. */
+static struct bentry *bentry_of(const struct answer *a, struct bentry *e, size_t n,
+                                const char *id)
+{
+	char hex[65];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		sodium_bin2hex(hex, sizeof(hex), a->body + e[i].id, 32);
+		if (strcmp(hex, id) == 0)
+			return &e[i];
+	}
+	return NULL;
+}
+
+/*
+ * The batch modes on answer A: flip-envelope alters a byte of every
+ * envelope, batch-swap puts the first two entries in each other's place,
+ * batch-drop leaves ID out, batch-foreign serves another entry's bytes as
+ * ID's, batch-proof alters ID's proof.
+ */
+static void tamper_batch(struct answer *a, const char *mode, const char *args)
+{
+	struct bentry e[1024], *x, *y;
+	unsigned char *out;
+	size_t n, i, len = 0;
+	char id[65] = "";
+
+	if (split_batch(a, e, 1024, &n) != 0 || n == 0)
+		return;
+	sscanf(args, "%64s", id);
+	x = bentry_of(a, e, n, id);
+	if (starts(mode, "flip-envelope")) {
+		for (i = 0; i < n; i++)
+			if (e[i].has_bytes && e[i].size > 0)
+				a->body[e[i].bytes + e[i].size / 2] ^= 0x01;
+		return;
+	}
+	if (starts(mode, "batch-proof ")) {
+		if (x != NULL && x->hashes > 0)
+			a->body[x->proof] ^= 0x01;
+		return;
+	}
+	if ((out = malloc(a->len * 2 + 1)) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		y = &e[i];
+		if (starts(mode, "batch-swap") && n >= 2 && i < 2)
+			y = &e[1 - i];
+		if (starts(mode, "batch-drop ") && y == x)
+			continue;
+		if (starts(mode, "batch-foreign ") && y == x && n >= 2) {
+			/* ID's place, proof and header; the bytes of its neighbour. */
+			const struct bentry *o = &e[i + 1 < n ? i + 1 : i - 1];
+			memcpy(out + len, a->body + y->start, y->bytes - 9 - y->start);
+			len += y->bytes - 9 - y->start;
+			out[len++] = 1;
+			memcpy(out + len, a->body + o->bytes - 8, 8 + (size_t)o->size);
+			len += 8 + (size_t)o->size;
+			continue;
+		}
+		memcpy(out + len, a->body + y->start, y->end - y->start);
+		len += y->end - y->start;
+	}
+	out[len++] = 0;
+	free(a->body);
+	a->body = out;
+	a->len = len;
+}
+
 /*
  * What the mode of the moment does to the answer A of METHOD on X->uri.
  * Every listing item seen is remembered first, for the replay modes.
@@ -615,6 +741,10 @@ static void apply_mode(struct proxy *p, const char *method, const struct exchang
 	if (starts(uri, "/v1/envelopes/") && starts(mode, "flip-envelope") &&
 	    a->len > 0) {
 		a->body[a->len / 2] ^= 0x01;
+		return;
+	}
+	if (starts(uri, "/v1/reviews/") && strstr(uri, "/bodies") != NULL) {
+		tamper_batch(a, mode, args);
 		return;
 	}
 	if (!records && !envelopes && !certs)
@@ -813,6 +943,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	}
 	if (strcmp(method, "PUT") == 0 && starts(mode, "capture "))
 		capture(conn, method, x, mode + strlen("capture "));
+	if (strcmp(method, "GET") == 0 && starts(mode, "stall-batch ") &&
+	    starts(x->uri, "/v1/reviews/") && strstr(x->uri, "/bodies") != NULL &&
+	    strstr(x->uri, "after=") != NULL &&
+	    strtoll(strstr(x->uri, "after=") + 6, NULL, 10) >=
+	        strtoll(mode + strlen("stall-batch "), NULL, 10)) {
+		plog(p, "STALLED %s %s", method, x->uri);
+		sleep(20);
+		a.status = 503;
+		ret = reply(conn, &a);
+		answer_free(&a);
+		return ret;
+	}
 	if (forward(conn, method, x, port, &a) != 0)
 		a.status = 502;
 	plog(p, "%s %s -> %ld (port %ld)", method, x->uri, a.status, port);
