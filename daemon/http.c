@@ -36,6 +36,15 @@
 /* After an error found mid-body, how much more body we read and drop so the
  * client can still get its answer; beyond this the connection is closed. */
 #define DISCARD_MAX (16u << 20)
+/*
+ * libmicrohttpd's memory per connection: the request line and headers, then
+ * the body as it is read, in reads of about half of it (256 KiB: 2,000 reads
+ * for 512 MiB where 64 KiB reads took 8,000, each also a hand-over to the
+ * hashing threads). The pool alone would then let headers of almost that
+ * size through: HEADERS_MAX is the limit, checked in the access handler.
+ */
+#define CONNECTION_MEMORY (512u * 1024)
+#define HEADERS_MAX (32u * 1024)
 
 static atomic_int_fast64_t in_flight;
 
@@ -504,6 +513,26 @@ static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
 	return req;
 }
 
+/* MHD_get_connection_values iterator: adds one header's size to *CLS. */
+static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+	size_t *total = cls;
+
+	(void)kind;
+	*total += strlen(key) + (value != NULL ? strlen(value) : 0) + 4; /* ": ", CRLF */
+	return MHD_YES;
+}
+
+/* The size of CONN's request headers as sent (names, values, separators). */
+static size_t headers_size(struct MHD_Connection *conn)
+{
+	size_t total = 0;
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_size, &total);
+	return total;
+}
+
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn,
                                       const char *url, const char *method,
                                       const char *version, const char *upload_data,
@@ -526,6 +555,16 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn,
 			                    "the request path is too long") == 0 ? MHD_YES : MHD_NO;
 		}
 		strcpy(req->path, url);
+		if (headers_size(conn) > HEADERS_MAX) {
+			metrics_reject(&req->srv->metrics, REJECT_MALFORMED);
+			return http_problem(req, 431, "headers-too-large",
+			                    "Request Header Fields Too Large",
+			                    "the request headers are larger than the %u bytes "
+			                    "allowed; send fewer or shorter headers",
+			                    HEADERS_MAX) == 0
+			           ? MHD_YES
+			           : MHD_NO;
+		}
 		if (request_begin(req) != 0 && !req->answered)
 			return MHD_NO;
 		return MHD_YES;
@@ -727,7 +766,7 @@ int http_start(struct server *srv, plm_error *err)
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg.connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg.connection_timeout,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 	    cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 	    MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
 	if (key != NULL)

@@ -102,6 +102,19 @@ test_expect_success 'malformed HTTP gets a 4xx or a closed connection' '
 	healthy
 '
 
+test_expect_success 'request headers over 32 KiB: 431 (from palermod, with a problem), 30 KiB pass' '
+	printf "GET /v1/health HTTP/1.1\\r\\nHost: x\\r\\nX-Big: " >big431 &&
+	head -c 40000 /dev/zero | tr "\\0" a >>big431 && printf "\\r\\n\\r\\n" >>big431 &&
+	plmtest raw --port "$(cat "$TRASH/port")" --in big431 >raw.out &&
+	head -1 raw.out | grep -q "^HTTP/1.1 431" &&
+	grep "msg=request" "$TRASH/daemon.log" | grep -q "status=431 bytes_in=0 bytes_out=[1-9]" &&
+	printf "GET /v1/health HTTP/1.1\\r\\nHost: x\\r\\nX-Big: " >big200 &&
+	head -c 30000 /dev/zero | tr "\\0" a >>big200 && printf "\\r\\n\\r\\n" >>big200 &&
+	plmtest raw --port "$(cat "$TRASH/port")" --in big200 >raw.out &&
+	head -1 raw.out | grep -q "^HTTP/1.1 200" &&
+	healthy
+'
+
 test_expect_success 'large bodies are streamed, not buffered: memory stays bounded' '
 	head -c $((20 * 1024 * 1024)) /dev/urandom >twenty &&
 	for i in 1 2 3; do
