@@ -42,6 +42,7 @@ struct reader {
 	struct channel_key keys[READER_KEYS_MAX];
 	size_t n_keys;
 	const struct stored_envelope *env; /* the envelope being opened */
+	plm_envelope_scratch *scratch;     /* secure memory of every opening */
 	char warning[PLM_ERROR_MESSAGE_MAX];
 };
 
@@ -152,6 +153,7 @@ void reader_free(struct reader *rd)
 		return;
 	for (i = 0; i < rd->n_keys; i++)
 		plm_secret_free(rd->keys[i].key);
+	plm_envelope_scratch_free(rd->scratch);
 	free(rd->people);
 	free(rd);
 }
@@ -405,8 +407,14 @@ int reader_open(struct reader *rd, const struct stored_envelope *env,
 		    "the cached copy of document %.12s cannot be read (%s); "
 		    "run `palermo sync`",
 		    hex, why.message);
+	/* One piece of secure memory for all the documents this reader opens. */
+	if (rd->scratch == NULL && (r = plm_envelope_scratch_new(&rd->scratch, err)) != 0) {
+		close(fd);
+		return r;
+	}
 	rd->env = env;
-	r = plm_envelope_open(fd, out_path, open_keys, rd, manifest, NULL, id, err);
+	r = plm_envelope_open_scratch(rd->scratch, fd, out_path, open_keys, rd, manifest,
+	                              NULL, PLM_ENVELOPE_AUTO, id, err);
 	rd->env = NULL;
 	close(fd);
 	if (r == 0 && sodium_memcmp(id, env->id, PLM_HASH_BYTES) != 0)
