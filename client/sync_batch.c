@@ -6,9 +6,11 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client/transport.h"
 #include "keys/codec.h"
@@ -30,6 +32,26 @@ struct prefetch {
 	plm_error err;
 };
 
+/* Where the thread checking signatures ahead stands on one entry. */
+enum {
+	AHEAD_NONE,    /* not reached */
+	AHEAD_BUSY,    /* the thread is checking it */
+	AHEAD_VALID,   /* its signature verified: in sigs[] */
+	AHEAD_LEFT,    /* the thread could not check it (unknown author, invalid) */
+	AHEAD_TAKEN,   /* the sync got there first and checks it itself */
+};
+
+/* The thread that checks a batch's signatures ahead (see sync_batch.h). */
+struct checker {
+	pthread_t thread;
+	int running;
+	atomic_int stop;
+	size_t n;
+	const struct batch_entry *entries;
+	atomic_int *state;            /* one per entry: AHEAD_* */
+	plm_envelope_signature *sigs; /* one per entry */
+};
+
 struct sync_batch {
 	char review[PLM_RECORD_ID_MAX + 1];
 	int64_t covers;           /* log indexes up to this one were asked for */
@@ -37,7 +59,135 @@ struct sync_batch {
 	struct batch_entry *entries;
 	size_t n, cap, next;      /* NEXT: where the last lookup stopped */
 	struct prefetch ahead;
+	struct checker check;
 };
+
+/*
+ * The authors this run certified (sync_batch_author): public keys only,
+ * looked up by their fingerprint, shared with the checking threads.
+ */
+#define AUTHORS_MAX 64
+static pthread_mutex_t authors_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	unsigned char fpr[PLM_FPR_BYTES];
+	plm_pubkeys keys;
+} authors[AUTHORS_MAX];
+static size_t authors_n;
+
+void sync_batch_author(const plm_pubkeys *author)
+{
+	unsigned char fpr[PLM_FPR_BYTES];
+	size_t i;
+
+	plm_fingerprint(fpr, author);
+	pthread_mutex_lock(&authors_lock);
+	for (i = 0; i < authors_n && i < AUTHORS_MAX; i++)
+		if (memcmp(authors[i].fpr, fpr, PLM_FPR_BYTES) == 0)
+			break;
+	if (i == authors_n || i == AUTHORS_MAX) { /* new: the oldest makes room */
+		i = authors_n++ % AUTHORS_MAX;
+		memcpy(authors[i].fpr, fpr, PLM_FPR_BYTES);
+		authors[i].keys = *author;
+	}
+	pthread_mutex_unlock(&authors_lock);
+}
+
+/* The checking thread's header callback: the author's keys, if certified this run. */
+static int ahead_header(void *ctx, const plm_envelope_header *h, plm_pubkeys *author,
+                        plm_error *err)
+{
+	size_t i;
+	int r = PLM_ERR_NOTFOUND;
+
+	(void)ctx;
+	pthread_mutex_lock(&authors_lock);
+	for (i = 0; i < authors_n && i < AUTHORS_MAX; i++)
+		if (memcmp(authors[i].fpr, h->author, PLM_FPR_BYTES) == 0) {
+			*author = authors[i].keys;
+			r = 0;
+			break;
+		}
+	pthread_mutex_unlock(&authors_lock);
+	return r != 0 ? plm_error_set(err, r, "author not certified yet") : 0;
+}
+
+/* The checking thread: every entry with bytes, in order, unless the sync took it. */
+static void *checker_run(void *arg)
+{
+	static const plm_envelope_handlers handlers = {ahead_header, NULL};
+	struct checker *k = arg;
+	plm_envelope_reader *rd;
+	int expected, done;
+	size_t i;
+
+	for (i = 0; i < k->n && !atomic_load(&k->stop); i++) {
+		expected = AHEAD_NONE;
+		if (!k->entries[i].has_bytes ||
+		    !atomic_compare_exchange_strong(&k->state[i], &expected, AHEAD_BUSY))
+			continue;
+		done = AHEAD_LEFT;
+		if (plm_envelope_reader_new(&rd, &handlers, NULL, NULL) == 0) {
+			if (plm_envelope_reader_feed(rd, k->entries[i].bytes,
+			                             (size_t)k->entries[i].size, NULL) == 0 &&
+			    plm_envelope_reader_finish(rd, NULL, NULL) == 0 &&
+			    plm_envelope_reader_signature(rd, &k->sigs[i]) == 0)
+				done = AHEAD_VALID;
+			plm_envelope_reader_free(rd);
+		}
+		atomic_store(&k->state[i], done);
+	}
+	return NULL;
+}
+
+/* Stops and joins the checking thread, if any, and forgets its results. */
+static void checker_stop(struct checker *k)
+{
+	if (k->running) {
+		atomic_store(&k->stop, 1);
+		pthread_join(k->thread, NULL);
+	}
+	k->running = 0;
+	free(k->state);
+	free(k->sigs);
+	k->state = NULL;
+	k->sigs = NULL;
+	k->n = 0;
+}
+
+/* Starts checking the N entries of the batch in hand ahead (nothing if it cannot). */
+static void checker_start(struct checker *k, const struct batch_entry *entries, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || (k->state = malloc(n * sizeof(*k->state))) == NULL ||
+	    (k->sigs = malloc(n * sizeof(*k->sigs))) == NULL) {
+		checker_stop(k);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		atomic_init(&k->state[i], AHEAD_NONE);
+	atomic_init(&k->stop, 0);
+	k->entries = entries;
+	k->n = n;
+	k->running = pthread_create(&k->thread, NULL, checker_run, k) == 0;
+	if (!k->running)
+		checker_stop(k);
+}
+
+const plm_envelope_signature *sync_batch_known(struct sync_batch *b,
+                                               const struct batch_entry *entry)
+{
+	struct checker *k = &b->check;
+	size_t i;
+	int expected = AHEAD_NONE;
+
+	if (k->n == 0 || entry < b->entries || entry >= b->entries + k->n)
+		return NULL;
+	i = (size_t)(entry - b->entries);
+	if (atomic_compare_exchange_strong(&k->state[i], &expected, AHEAD_TAKEN))
+		return NULL;
+	return expected == AHEAD_VALID ? &k->sigs[i] : NULL;
+}
 
 struct sync_batch *sync_batch_new(struct state *st, const plm_identity *me)
 {
@@ -64,6 +214,7 @@ void sync_batch_free(struct sync_batch *b)
 {
 	if (b == NULL)
 		return;
+	checker_stop(&b->check); /* before the bytes it reads */
 	prefetch_join(&b->ahead);
 	response_free(&b->ahead.resp);
 	transport_free(b->ahead.net);
@@ -153,6 +304,7 @@ static int fetch(struct sync_batch *b, struct transport *net, const char *review
 	char path[PLM_RECORD_ID_MAX + 128];
 	int r, was_ahead;
 
+	checker_stop(&b->check); /* before the bytes it reads */
 	response_free(&b->resp);
 	memset(&b->resp, 0, sizeof(b->resp));
 	b->n = b->next = 0;
@@ -186,6 +338,9 @@ static int fetch(struct sync_batch *b, struct transport *net, const char *review
 		memset(&pf->resp, 0, sizeof(pf->resp));
 		pf->running = pthread_create(&pf->thread, NULL, prefetch_run, pf) == 0;
 	}
+	/* And this one's signatures on the second core, ahead of the sync. */
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		checker_start(&b->check, b->entries, b->n);
 	return 0;
 }
 

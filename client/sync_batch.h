@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "keys/crypto.h"
+#include "keys/envelope.h"
 #include "keys/merkle.h"
 #include "keys/treehead.h"
 
@@ -60,5 +61,27 @@ int sync_batch_find(struct sync_batch *b, struct transport *net, const char *rev
                     int64_t after, int64_t seq, const unsigned char id[32],
                     const plm_tree_head *head, const struct batch_entry **entry,
                     plm_error *err);
+
+/*
+ * Signatures checked ahead, on the second core. Once a batch is in hand,
+ * a thread of the batch reads its entries in log order, each through a
+ * plm_envelope_reader of its own whose author keys are those this run
+ * already certified (sync_batch_author), and keeps every signature that
+ * verified. The sync still reads every envelope itself, in log order, with
+ * all its checks; what it takes from here is only the fact that this
+ * signature of this digest under this key is valid
+ * (plm_envelope_reader_known). The thread is joined before the batch's
+ * bytes are freed or replaced.
+ */
+
+/* AUTHOR's keys, certified for this run: the thread may check signatures under them. */
+void sync_batch_author(const plm_pubkeys *author);
+/*
+ * The signature of ENTRY (of B's batch in hand) checked ahead, or NULL
+ * when the thread has not reached it, is on it or could not check it (the
+ * caller verifies it itself, and the thread then leaves it).
+ */
+const plm_envelope_signature *sync_batch_known(struct sync_batch *b,
+                                               const struct batch_entry *entry);
 
 #endif
