@@ -33,6 +33,7 @@
 #include "client/parties.h"
 #include "client/outbox_records.h"
 #include "client/state.h"
+#include "client/sig_ahead.h"
 #include "client/sync_batch.h"
 #include "client/transport.h"
 #include "keys/codec.h"
@@ -793,7 +794,7 @@ static int check_header(void *ctx, const plm_envelope_header *h, plm_pubkeys *au
 	if ((r = plm_review_check_envelope(ec->rs->state, ec->c->policy, h, err)) != 0)
 		return r;
 	*author = cert.keys;
-	sync_batch_author(&cert.keys); /* the next ones by it are checked ahead */
+	sig_ahead_author(&cert.keys); /* the next ones by it are checked ahead */
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client/sig_ahead.h"
 #include "client/transport.h"
 #include "keys/codec.h"
 #include "keys/record.h"
@@ -62,61 +63,10 @@ struct sync_batch {
 	struct checker check;
 };
 
-/*
- * The authors this run certified (sync_batch_author): public keys only,
- * looked up by their fingerprint, shared with the checking threads.
- */
-#define AUTHORS_MAX 64
-static pthread_mutex_t authors_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-	unsigned char fpr[PLM_FPR_BYTES];
-	plm_pubkeys keys;
-} authors[AUTHORS_MAX];
-static size_t authors_n;
-
-void sync_batch_author(const plm_pubkeys *author)
-{
-	unsigned char fpr[PLM_FPR_BYTES];
-	size_t i;
-
-	plm_fingerprint(fpr, author);
-	pthread_mutex_lock(&authors_lock);
-	for (i = 0; i < authors_n && i < AUTHORS_MAX; i++)
-		if (memcmp(authors[i].fpr, fpr, PLM_FPR_BYTES) == 0)
-			break;
-	if (i == authors_n || i == AUTHORS_MAX) { /* new: the oldest makes room */
-		i = authors_n++ % AUTHORS_MAX;
-		memcpy(authors[i].fpr, fpr, PLM_FPR_BYTES);
-		authors[i].keys = *author;
-	}
-	pthread_mutex_unlock(&authors_lock);
-}
-
-/* The checking thread's header callback: the author's keys, if certified this run. */
-static int ahead_header(void *ctx, const plm_envelope_header *h, plm_pubkeys *author,
-                        plm_error *err)
-{
-	size_t i;
-	int r = PLM_ERR_NOTFOUND;
-
-	(void)ctx;
-	pthread_mutex_lock(&authors_lock);
-	for (i = 0; i < authors_n && i < AUTHORS_MAX; i++)
-		if (memcmp(authors[i].fpr, h->author, PLM_FPR_BYTES) == 0) {
-			*author = authors[i].keys;
-			r = 0;
-			break;
-		}
-	pthread_mutex_unlock(&authors_lock);
-	return r != 0 ? plm_error_set(err, r, "author not certified yet") : 0;
-}
-
 /* The checking thread: every entry with bytes, in order, unless the sync took it. */
 static void *checker_run(void *arg)
 {
-	static const plm_envelope_handlers handlers = {ahead_header, NULL};
 	struct checker *k = arg;
-	plm_envelope_reader *rd;
 	int expected, done;
 	size_t i;
 
@@ -125,15 +75,10 @@ static void *checker_run(void *arg)
 		if (!k->entries[i].has_bytes ||
 		    !atomic_compare_exchange_strong(&k->state[i], &expected, AHEAD_BUSY))
 			continue;
-		done = AHEAD_LEFT;
-		if (plm_envelope_reader_new(&rd, &handlers, NULL, NULL) == 0) {
-			if (plm_envelope_reader_feed(rd, k->entries[i].bytes,
-			                             (size_t)k->entries[i].size, NULL) == 0 &&
-			    plm_envelope_reader_finish(rd, NULL, NULL) == 0 &&
-			    plm_envelope_reader_signature(rd, &k->sigs[i]) == 0)
-				done = AHEAD_VALID;
-			plm_envelope_reader_free(rd);
-		}
+		done = sig_ahead_check(k->entries[i].bytes, (size_t)k->entries[i].size,
+		                       &k->sigs[i]) == 0
+		           ? AHEAD_VALID
+		           : AHEAD_LEFT;
 		atomic_store(&k->state[i], done);
 	}
 	return NULL;

@@ -62,20 +62,7 @@ int sync_batch_find(struct sync_batch *b, struct transport *net, const char *rev
                     const plm_tree_head *head, const struct batch_entry **entry,
                     plm_error *err);
 
-/*
- * Signatures checked ahead, on the second core. Once a batch is in hand,
- * a thread of the batch reads its entries in log order, each through a
- * plm_envelope_reader of its own whose author keys are those this run
- * already certified (sync_batch_author), and keeps every signature that
- * verified. The sync still reads every envelope itself, in log order, with
- * all its checks; what it takes from here is only the fact that this
- * signature of this digest under this key is valid
- * (plm_envelope_reader_known). The thread is joined before the batch's
- * bytes are freed or replaced.
- */
-
-/* AUTHOR's keys, certified for this run: the thread may check signatures under them. */
-void sync_batch_author(const plm_pubkeys *author);
+/* Signatures checked ahead on the second core: see client/sig_ahead.h. */
 /*
  * The signature of ENTRY (of B's batch in hand) checked ahead, or NULL
  * when the thread has not reached it, is on it or could not check it (the

@@ -317,9 +317,11 @@ void plm_envelope_scratch_free(plm_envelope_scratch *s);
 /*
  * plm_envelope_open_mode in SCRATCH (NULL: its own, allocated and freed by
  * this call), wiped (sodium_memzero) before this returns, whatever the
- * outcome. One thread at a time per SCRATCH.
+ * outcome. One thread at a time per SCRATCH. KNOWN (may be NULL): a
+ * signature verified already, as plm_envelope_reader_known.
  */
-int plm_envelope_open_scratch(plm_envelope_scratch *scratch, int in_fd,
+int plm_envelope_open_scratch(plm_envelope_scratch *scratch,
+                              const plm_envelope_signature *known, int in_fd,
                               const char *out_path, plm_envelope_keys_fn keys,
                               void *keys_ctx, plm_manifest *manifest_out,
                               plm_envelope_header *header_out, plm_envelope_mode mode,

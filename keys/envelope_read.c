@@ -907,11 +907,12 @@ int plm_envelope_open_mode(int in_fd, const char *out_path, plm_envelope_keys_fn
                            plm_envelope_header *header_out, plm_envelope_mode mode,
                            unsigned char id[PLM_HASH_BYTES], plm_error *err)
 {
-	return plm_envelope_open_scratch(NULL, in_fd, out_path, keys, keys_ctx,
+	return plm_envelope_open_scratch(NULL, NULL, in_fd, out_path, keys, keys_ctx,
 	                                 manifest_out, header_out, mode, id, err);
 }
 
-int plm_envelope_open_scratch(plm_envelope_scratch *scratch, int in_fd,
+int plm_envelope_open_scratch(plm_envelope_scratch *scratch,
+                              const plm_envelope_signature *known, int in_fd,
                               const char *out_path, plm_envelope_keys_fn keys,
                               void *keys_ctx, plm_manifest *manifest_out,
                               plm_envelope_header *header_out, plm_envelope_mode mode,
@@ -955,6 +956,7 @@ int plm_envelope_open_scratch(plm_envelope_scratch *scratch, int in_fd,
 
 	if ((rc = plm_envelope_reader_new(&r, &handlers, &o, err)) != 0)
 		goto out;
+	plm_envelope_reader_known(r, known);
 	if ((rc = open_read(r, in_fd, &o, digest, err)) != 0)
 		goto out;
 	/* Signature verified: now the payload's own completeness. */
