@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,10 +113,12 @@ int plm_envelope_reader_new(plm_envelope_reader **out,
 		                     "supplies the author's key");
 	if ((rc = plm_init(err)) != 0)
 		return rc;
-	r = calloc(1, sizeof(*r));
+	/* Its buffers are filled before they are read: only the rest is cleared. */
+	r = malloc(sizeof(*r));
 	if (r == NULL)
 		return plm_error_set(err, PLM_ERR_NOMEM,
 		                     "out of memory for an envelope reader");
+	memset(r, 0, offsetof(plm_envelope_reader, small));
 	r->handlers = *handlers;
 	r->ctx = ctx;
 	r->state = ST_PREAMBLE;
@@ -590,6 +593,7 @@ struct opener {
 	unsigned char *plain;                                /* secure memory */
 	plm_manifest *manifest;                              /* secure memory */
 	int final_seen;
+	size_t plain_used; /* how much of PLAIN may hold plaintext (to wipe) */
 	uint64_t content_bytes;
 	int out_fd;       /* -1: discard */
 	uint64_t flushed; /* plaintext bytes whose writeback was started */
@@ -658,6 +662,13 @@ static int open_write(struct opener *o, size_t n, plm_error *err)
 	return 0;
 }
 
+/* Notes that up to CLEN bytes of o->plain (a frame's ciphertext length) may be written. */
+static void plain_touch(struct opener *o, size_t clen)
+{
+	if (clen > o->plain_used)
+		o->plain_used = clen < PLM_ENVELOPE_CHUNK_BYTES ? clen : PLM_ENVELOPE_CHUNK_BYTES;
+}
+
 /*
  * Decrypts content frame SEQ (C, CLEN bytes), checks its tag and the size
  * so far, and writes the plaintext (§7.5). In the ring's thread when
@@ -673,6 +684,7 @@ static int open_content(struct opener *o, uint32_t seq, const unsigned char *c,
 	if (o->final_seen)
 		return plm_error_set(err, PLM_ERR_FORMAT,
 		                     "envelope frame %u follows the FINAL chunk", seq);
+	plain_touch(o, clen);
 	if (crypto_secretstream_xchacha20poly1305_pull(o->stream, o->plain, &plen, &tag,
 	                                               c, clen, NULL, 0) != 0)
 		return plm_error_set(err, PLM_ERR_DECRYPT,
@@ -732,6 +744,7 @@ static int open_manifest(struct opener *o, const unsigned char *c, size_t clen,
 	unsigned char tag = 0;
 	int rc;
 
+	plain_touch(o, clen);
 	if (crypto_secretstream_xchacha20poly1305_pull(o->stream, o->plain, &plen, &tag,
 	                                               c, clen, NULL, 0) != 0)
 		return plm_error_set(err, PLM_ERR_DECRYPT,
@@ -846,6 +859,19 @@ out:
 		close(fd);
 	free(dir);
 	return rc;
+}
+
+/*
+ * Wipes S after an opening that wrote at most PLAIN_USED bytes of its
+ * plaintext buffer: the rest of it is still zero from the last wipe (a
+ * listing of small documents need not clear 64 KiB each time).
+ */
+static void scratch_wipe(plm_envelope_scratch *s, size_t plain_used)
+{
+	sodium_memzero(&s->stream, sizeof(s->stream));
+	sodium_memzero(s->doc_key, sizeof(s->doc_key));
+	sodium_memzero(s->plain, plain_used);
+	sodium_memzero(&s->manifest, sizeof(s->manifest));
 }
 
 int plm_envelope_scratch_new(plm_envelope_scratch **out, plm_error *err)
@@ -1011,6 +1037,6 @@ out:
 	if (scratch == NULL)
 		plm_secret_free(o.secrets); /* and the manifest in it */
 	else
-		sodium_memzero(scratch, sizeof(*scratch)); /* the caller's, reused */
+		scratch_wipe(scratch, o.plain_used); /* the caller's, reused */
 	return rc;
 }
