@@ -153,6 +153,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	c.documents = json_array();
+	reader_check_ahead(c.rd);
 	if (state_envelopes_each(cli->state, argv[optind], list_one, &c, &err) != 0) {
 		status = cli_fail_err(cli, &err);
 		goto out;

@@ -14,6 +14,7 @@
 
 #include "client/local.h"
 #include "client/parties.h"
+#include "client/sig_ahead.h"
 #include "client/state.h"
 #include "keys/keystore.h"
 #include "policies/review.h"
@@ -42,6 +43,8 @@ struct reader {
 	struct channel_key keys[READER_KEYS_MAX];
 	size_t n_keys;
 	const struct stored_envelope *env; /* the envelope being opened */
+	plm_envelope_scratch *scratch;     /* secure memory of every opening */
+	struct cache_ahead *ahead;         /* signatures checked ahead, or NULL */
 	char warning[PLM_ERROR_MESSAGE_MAX];
 };
 
@@ -150,8 +153,10 @@ void reader_free(struct reader *rd)
 
 	if (rd == NULL)
 		return;
+	cache_ahead_stop(rd->ahead); /* joined first */
 	for (i = 0; i < rd->n_keys; i++)
 		plm_secret_free(rd->keys[i].key);
+	plm_envelope_scratch_free(rd->scratch);
 	free(rd->people);
 	free(rd);
 }
@@ -177,6 +182,12 @@ int reader_find_verified(struct cli *cli, const char *prefix, int notfound_quiet
 		                "was not kept: %s",
 		                hex, env->problem);
 	return 0;
+}
+
+void reader_check_ahead(struct reader *rd)
+{
+	if (rd->ahead == NULL && sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		rd->ahead = cache_ahead_start(rd->cli->state, rd->review);
 }
 
 const char *reader_warning(const struct reader *rd)
@@ -329,6 +340,7 @@ static int open_keys(void *ctx, const plm_envelope_header *h, plm_pubkeys *autho
 	if (r != 0)
 		return r;
 	*author = cert.keys;
+	sig_ahead_author(&cert.keys); /* its next documents are checked ahead */
 	r = channel_key(rd, h->channel, h->epoch, &key, err);
 	if (r == PLM_ERR_NOTFOUND)
 		return disclosure_key(rd, h, doc_key, err);
@@ -405,8 +417,16 @@ int reader_open(struct reader *rd, const struct stored_envelope *env,
 		    "the cached copy of document %.12s cannot be read (%s); "
 		    "run `palermo sync`",
 		    hex, why.message);
+	/* One piece of secure memory for all the documents this reader opens. */
+	if (rd->scratch == NULL && (r = plm_envelope_scratch_new(&rd->scratch, err)) != 0) {
+		close(fd);
+		return r;
+	}
 	rd->env = env;
-	r = plm_envelope_open(fd, out_path, open_keys, rd, manifest, NULL, id, err);
+	r = plm_envelope_open_scratch(rd->scratch,
+	                              cache_ahead_known(rd->ahead, env->seq, env->id), fd,
+	                              out_path, open_keys, rd, manifest, NULL,
+	                              PLM_ENVELOPE_AUTO, id, err);
 	rd->env = NULL;
 	close(fd);
 	if (r == 0 && sodium_memcmp(id, env->id, PLM_HASH_BYTES) != 0)

@@ -83,6 +83,13 @@ void reader_free(struct reader *rd);
 int reader_open(struct reader *rd, const struct stored_envelope *env,
                 const char *out_path, plm_manifest *manifest, plm_error *err);
 const char *reader_warning(const struct reader *rd);
+/*
+ * For a reader about to open the review's documents in log order (a
+ * listing): a thread checks the signatures of their cached copies ahead,
+ * on the second core (client/sig_ahead.h); reader_open still checks
+ * everything else itself. Does nothing on one core or if it cannot start.
+ */
+void reader_check_ahead(struct reader *rd);
 
 /* What reader_try made of one envelope. */
 enum reader_outcome {

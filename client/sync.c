@@ -33,6 +33,7 @@
 #include "client/parties.h"
 #include "client/outbox_records.h"
 #include "client/state.h"
+#include "client/sig_ahead.h"
 #include "client/sync_batch.h"
 #include "client/transport.h"
 #include "keys/codec.h"
@@ -793,6 +794,7 @@ static int check_header(void *ctx, const plm_envelope_header *h, plm_pubkeys *au
 	if ((r = plm_review_check_envelope(ec->rs->state, ec->c->policy, h, err)) != 0)
 		return r;
 	*author = cert.keys;
+	sig_ahead_author(&cert.keys); /* the next ones by it are checked ahead */
 	return 0;
 }
 
@@ -935,6 +937,8 @@ static int batched_verify(struct sync_ctx *c, struct envelope_check *ec,
 	ec->have_header = 0;
 	if ((r = plm_envelope_reader_new(&rd, &handlers, ec, err)) != 0)
 		return r;
+	/* Its signature perhaps verified already, on the other core. */
+	plm_envelope_reader_known(rd, sync_batch_known(ec->rs->batch, be));
 	if ((r = plm_envelope_reader_feed(rd, be->bytes, (size_t)be->size, err)) == 0)
 		r = plm_envelope_reader_finish(rd, id, err);
 	plm_envelope_reader_free(rd);

@@ -6,10 +6,13 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "client/sig_ahead.h"
 #include "client/transport.h"
 #include "keys/codec.h"
 #include "keys/record.h"
@@ -30,6 +33,26 @@ struct prefetch {
 	plm_error err;
 };
 
+/* Where the thread checking signatures ahead stands on one entry. */
+enum {
+	AHEAD_NONE,    /* not reached */
+	AHEAD_BUSY,    /* the thread is checking it */
+	AHEAD_VALID,   /* its signature verified: in sigs[] */
+	AHEAD_LEFT,    /* the thread could not check it (unknown author, invalid) */
+	AHEAD_TAKEN,   /* the sync got there first and checks it itself */
+};
+
+/* The thread that checks a batch's signatures ahead (see sync_batch.h). */
+struct checker {
+	pthread_t thread;
+	int running;
+	atomic_int stop;
+	size_t n;
+	const struct batch_entry *entries;
+	atomic_int *state;            /* one per entry: AHEAD_* */
+	plm_envelope_signature *sigs; /* one per entry */
+};
+
 struct sync_batch {
 	char review[PLM_RECORD_ID_MAX + 1];
 	int64_t covers;           /* log indexes up to this one were asked for */
@@ -37,7 +60,79 @@ struct sync_batch {
 	struct batch_entry *entries;
 	size_t n, cap, next;      /* NEXT: where the last lookup stopped */
 	struct prefetch ahead;
+	struct checker check;
 };
+
+/* The checking thread: every entry with bytes, in order, unless the sync took it. */
+static void *checker_run(void *arg)
+{
+	struct checker *k = arg;
+	int expected, done;
+	size_t i;
+
+	for (i = 0; i < k->n && !atomic_load(&k->stop); i++) {
+		expected = AHEAD_NONE;
+		if (!k->entries[i].has_bytes ||
+		    !atomic_compare_exchange_strong(&k->state[i], &expected, AHEAD_BUSY))
+			continue;
+		done = sig_ahead_check(k->entries[i].bytes, (size_t)k->entries[i].size,
+		                       &k->sigs[i]) == 0
+		           ? AHEAD_VALID
+		           : AHEAD_LEFT;
+		atomic_store(&k->state[i], done);
+	}
+	return NULL;
+}
+
+/* Stops and joins the checking thread, if any, and forgets its results. */
+static void checker_stop(struct checker *k)
+{
+	if (k->running) {
+		atomic_store(&k->stop, 1);
+		pthread_join(k->thread, NULL);
+	}
+	k->running = 0;
+	free(k->state);
+	free(k->sigs);
+	k->state = NULL;
+	k->sigs = NULL;
+	k->n = 0;
+}
+
+/* Starts checking the N entries of the batch in hand ahead (nothing if it cannot). */
+static void checker_start(struct checker *k, const struct batch_entry *entries, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || (k->state = malloc(n * sizeof(*k->state))) == NULL ||
+	    (k->sigs = malloc(n * sizeof(*k->sigs))) == NULL) {
+		checker_stop(k);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		atomic_init(&k->state[i], AHEAD_NONE);
+	atomic_init(&k->stop, 0);
+	k->entries = entries;
+	k->n = n;
+	k->running = pthread_create(&k->thread, NULL, checker_run, k) == 0;
+	if (!k->running)
+		checker_stop(k);
+}
+
+const plm_envelope_signature *sync_batch_known(struct sync_batch *b,
+                                               const struct batch_entry *entry)
+{
+	struct checker *k = &b->check;
+	size_t i;
+	int expected = AHEAD_NONE;
+
+	if (k->n == 0 || entry < b->entries || entry >= b->entries + k->n)
+		return NULL;
+	i = (size_t)(entry - b->entries);
+	if (atomic_compare_exchange_strong(&k->state[i], &expected, AHEAD_TAKEN))
+		return NULL;
+	return expected == AHEAD_VALID ? &k->sigs[i] : NULL;
+}
 
 struct sync_batch *sync_batch_new(struct state *st, const plm_identity *me)
 {
@@ -64,6 +159,7 @@ void sync_batch_free(struct sync_batch *b)
 {
 	if (b == NULL)
 		return;
+	checker_stop(&b->check); /* before the bytes it reads */
 	prefetch_join(&b->ahead);
 	response_free(&b->ahead.resp);
 	transport_free(b->ahead.net);
@@ -153,6 +249,7 @@ static int fetch(struct sync_batch *b, struct transport *net, const char *review
 	char path[PLM_RECORD_ID_MAX + 128];
 	int r, was_ahead;
 
+	checker_stop(&b->check); /* before the bytes it reads */
 	response_free(&b->resp);
 	memset(&b->resp, 0, sizeof(b->resp));
 	b->n = b->next = 0;
@@ -186,6 +283,9 @@ static int fetch(struct sync_batch *b, struct transport *net, const char *review
 		memset(&pf->resp, 0, sizeof(pf->resp));
 		pf->running = pthread_create(&pf->thread, NULL, prefetch_run, pf) == 0;
 	}
+	/* And this one's signatures on the second core, ahead of the sync. */
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		checker_start(&b->check, b->entries, b->n);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "keys/crypto.h"
+#include "keys/envelope.h"
 #include "keys/merkle.h"
 #include "keys/treehead.h"
 
@@ -60,5 +61,14 @@ int sync_batch_find(struct sync_batch *b, struct transport *net, const char *rev
                     int64_t after, int64_t seq, const unsigned char id[32],
                     const plm_tree_head *head, const struct batch_entry **entry,
                     plm_error *err);
+
+/* Signatures checked ahead on the second core: see client/sig_ahead.h. */
+/*
+ * The signature of ENTRY (of B's batch in hand) checked ahead, or NULL
+ * when the thread has not reached it, is on it or could not check it (the
+ * caller verifies it itself, and the thread then leaves it).
+ */
+const plm_envelope_signature *sync_batch_known(struct sync_batch *b,
+                                               const struct batch_entry *entry);
 
 #endif

@@ -219,6 +219,32 @@ uint64_t plm_envelope_reader_offset(const plm_envelope_reader *r);
 void plm_envelope_reader_free(plm_envelope_reader *r);
 
 /*
+ * An envelope signature known to be valid: SIG, the Ed25519 signature of
+ * DIGEST (the envelope's BLAKE2b digest, §7.3) under SIGN_PK. A fact about
+ * those bytes only, whoever found it: which key is the author's is still
+ * decided by the header callback of the reader that uses it.
+ */
+typedef struct {
+	unsigned char sign_pk[PLM_SIGN_PK_BYTES];
+	unsigned char digest[PLM_HASH_BYTES];
+	unsigned char sig[PLM_SIG_BYTES];
+} plm_envelope_signature;
+/*
+ * After a successful plm_envelope_reader_finish: the signature R verified,
+ * with its key and digest. PLM_ERR_INVALID before.
+ */
+int plm_envelope_reader_signature(const plm_envelope_reader *r,
+                                  plm_envelope_signature *out);
+/*
+ * KNOWN (kept by the caller while R reads; NULL: none) was verified, e.g.
+ * by another reader of the same bytes on another thread: when R's trailer
+ * holds this signature of this digest under the key its header callback
+ * gave, R does not run Ed25519 again. Every other check stays (digest
+ * computed and compared, structure, the header callback's decisions).
+ */
+void plm_envelope_reader_known(plm_envelope_reader *r, const plm_envelope_signature *known);
+
+/*
  * Writes all N bytes of BUF (envelope bytes) to FD, retrying short writes
  * and EINTR; PLM_ERR_IO naming the failure.
  */
@@ -276,5 +302,29 @@ int plm_envelope_open_mode(int in_fd, const char *out_path, plm_envelope_keys_fn
                            void *keys_ctx, plm_manifest *manifest_out,
                            plm_envelope_header *header_out, plm_envelope_mode mode,
                            unsigned char id[PLM_HASH_BYTES], plm_error *err);
+
+/*
+ * The secure memory an opening needs (stream state, document key, one
+ * chunk of plaintext, the manifest: about 70 KiB of sodium_malloc), for a
+ * caller that opens many envelopes in turn: a sodium_malloc costs several
+ * system calls (guard pages, mprotect, mlock), which a listing of
+ * thousands of documents would otherwise pay for each one. Free it with
+ * plm_envelope_scratch_free. PLM_ERR_NOMEM.
+ */
+typedef struct plm_envelope_scratch plm_envelope_scratch;
+int plm_envelope_scratch_new(plm_envelope_scratch **out, plm_error *err);
+void plm_envelope_scratch_free(plm_envelope_scratch *s);
+/*
+ * plm_envelope_open_mode in SCRATCH (NULL: its own, allocated and freed by
+ * this call), wiped (sodium_memzero) before this returns, whatever the
+ * outcome. One thread at a time per SCRATCH. KNOWN (may be NULL): a
+ * signature verified already, as plm_envelope_reader_known.
+ */
+int plm_envelope_open_scratch(plm_envelope_scratch *scratch,
+                              const plm_envelope_signature *known, int in_fd,
+                              const char *out_path, plm_envelope_keys_fn keys,
+                              void *keys_ctx, plm_manifest *manifest_out,
+                              plm_envelope_header *header_out, plm_envelope_mode mode,
+                              unsigned char id[PLM_HASH_BYTES], plm_error *err);
 
 #endif

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,7 @@ struct plm_envelope_reader {
 	plm_frame_ring *digest_ring; /* hashing on its own thread; NULL: inline */
 	unsigned char digest[PLM_HASH_BYTES];
 	plm_pubkeys author;
+	const plm_envelope_signature *known; /* verified elsewhere; NULL: none */
 	int have_header;
 	plm_envelope_header header;
 	uint64_t offset;       /* bytes accepted so far */
@@ -111,10 +113,12 @@ int plm_envelope_reader_new(plm_envelope_reader **out,
 		                     "supplies the author's key");
 	if ((rc = plm_init(err)) != 0)
 		return rc;
-	r = calloc(1, sizeof(*r));
+	/* Its buffers are filled before they are read: only the rest is cleared. */
+	r = malloc(sizeof(*r));
 	if (r == NULL)
 		return plm_error_set(err, PLM_ERR_NOMEM,
 		                     "out of memory for an envelope reader");
+	memset(r, 0, offsetof(plm_envelope_reader, small));
 	r->handlers = *handlers;
 	r->ctx = ctx;
 	r->state = ST_PREAMBLE;
@@ -353,8 +357,15 @@ static int trailer_done(plm_envelope_reader *r)
 		                   "the envelope's digest does not match its bytes: "
 		                   "it was damaged or altered");
 	plm_error_clear(&r->error);
-	rc = plm_verify(r->small + PLM_HASH_BYTES, "envelope", r->digest,
-	                PLM_HASH_BYTES, r->author.sign_pk, &r->error);
+	/* The same signature, digest and key as one already verified: valid. */
+	if (r->known != NULL &&
+	    memcmp(r->known->sign_pk, r->author.sign_pk, PLM_SIGN_PK_BYTES) == 0 &&
+	    memcmp(r->known->digest, r->digest, PLM_HASH_BYTES) == 0 &&
+	    memcmp(r->known->sig, r->small + PLM_HASH_BYTES, PLM_SIG_BYTES) == 0)
+		rc = 0;
+	else
+		rc = plm_verify(r->small + PLM_HASH_BYTES, "envelope", r->digest,
+		                PLM_HASH_BYTES, r->author.sign_pk, &r->error);
 	if (rc == PLM_ERR_SIGNATURE)
 		return reader_fail(r, rc,
 		                   "the envelope's signature is not its author's: it "
@@ -494,6 +505,22 @@ int plm_envelope_reader_finish(plm_envelope_reader *r, unsigned char id[PLM_HASH
 	return 0;
 }
 
+void plm_envelope_reader_known(plm_envelope_reader *r, const plm_envelope_signature *known)
+{
+	r->known = known;
+}
+
+int plm_envelope_reader_signature(const plm_envelope_reader *r,
+                                  plm_envelope_signature *out)
+{
+	if (r->state != ST_DONE)
+		return PLM_ERR_INVALID;
+	memcpy(out->sign_pk, r->author.sign_pk, PLM_SIGN_PK_BYTES);
+	memcpy(out->digest, r->digest, PLM_HASH_BYTES);
+	memcpy(out->sig, r->small + PLM_HASH_BYTES, PLM_SIG_BYTES);
+	return 0;
+}
+
 /* Reads FD to its end into R. PLM_ERR_IO or the reader's error. */
 static int reader_feed_fd(plm_envelope_reader *r, int fd, plm_error *err)
 {
@@ -549,7 +576,7 @@ out:
  * costs several system calls (guard pages, mlock), which a listing of
  * thousands of documents pays for every one of them.
  */
-struct opener_secrets {
+struct plm_envelope_scratch {
 	crypto_secretstream_xchacha20poly1305_state stream;
 	unsigned char doc_key[PLM_KEY_BYTES];
 	unsigned char plain[PLM_ENVELOPE_CHUNK_BYTES];
@@ -557,7 +584,7 @@ struct opener_secrets {
 };
 
 struct opener {
-	struct opener_secrets *secrets;                      /* secure memory */
+	struct plm_envelope_scratch *secrets;                /* secure memory */
 	plm_envelope_keys_fn keys;
 	void *keys_ctx;
 	plm_envelope_header *header_out;
@@ -566,6 +593,7 @@ struct opener {
 	unsigned char *plain;                                /* secure memory */
 	plm_manifest *manifest;                              /* secure memory */
 	int final_seen;
+	size_t plain_used; /* how much of PLAIN may hold plaintext (to wipe) */
 	uint64_t content_bytes;
 	int out_fd;       /* -1: discard */
 	uint64_t flushed; /* plaintext bytes whose writeback was started */
@@ -634,6 +662,13 @@ static int open_write(struct opener *o, size_t n, plm_error *err)
 	return 0;
 }
 
+/* Notes that up to CLEN bytes of o->plain (a frame's ciphertext length) may be written. */
+static void plain_touch(struct opener *o, size_t clen)
+{
+	if (clen > o->plain_used)
+		o->plain_used = clen < PLM_ENVELOPE_CHUNK_BYTES ? clen : PLM_ENVELOPE_CHUNK_BYTES;
+}
+
 /*
  * Decrypts content frame SEQ (C, CLEN bytes), checks its tag and the size
  * so far, and writes the plaintext (§7.5). In the ring's thread when
@@ -649,6 +684,7 @@ static int open_content(struct opener *o, uint32_t seq, const unsigned char *c,
 	if (o->final_seen)
 		return plm_error_set(err, PLM_ERR_FORMAT,
 		                     "envelope frame %u follows the FINAL chunk", seq);
+	plain_touch(o, clen);
 	if (crypto_secretstream_xchacha20poly1305_pull(o->stream, o->plain, &plen, &tag,
 	                                               c, clen, NULL, 0) != 0)
 		return plm_error_set(err, PLM_ERR_DECRYPT,
@@ -708,6 +744,7 @@ static int open_manifest(struct opener *o, const unsigned char *c, size_t clen,
 	unsigned char tag = 0;
 	int rc;
 
+	plain_touch(o, clen);
 	if (crypto_secretstream_xchacha20poly1305_pull(o->stream, o->plain, &plen, &tag,
 	                                               c, clen, NULL, 0) != 0)
 		return plm_error_set(err, PLM_ERR_DECRYPT,
@@ -824,6 +861,38 @@ out:
 	return rc;
 }
 
+/*
+ * Wipes S after an opening that wrote at most PLAIN_USED bytes of its
+ * plaintext buffer: the rest of it is still zero from the last wipe (a
+ * listing of small documents need not clear 64 KiB each time).
+ */
+static void scratch_wipe(plm_envelope_scratch *s, size_t plain_used)
+{
+	sodium_memzero(&s->stream, sizeof(s->stream));
+	sodium_memzero(s->doc_key, sizeof(s->doc_key));
+	sodium_memzero(s->plain, plain_used);
+	sodium_memzero(&s->manifest, sizeof(s->manifest));
+}
+
+int plm_envelope_scratch_new(plm_envelope_scratch **out, plm_error *err)
+{
+	int rc;
+
+	*out = NULL;
+	if ((rc = plm_init(err)) != 0)
+		return rc;
+	if ((*out = (plm_envelope_scratch *)plm_secret_alloc(sizeof(**out))) == NULL)
+		return plm_error_set(err, PLM_ERR_NOMEM,
+		                     "out of secure memory while opening an envelope");
+	sodium_memzero(*out, sizeof(**out));
+	return 0;
+}
+
+void plm_envelope_scratch_free(plm_envelope_scratch *s)
+{
+	plm_secret_free(s); /* sodium_free wipes it */
+}
+
 int plm_envelope_open(int in_fd, const char *out_path, plm_envelope_keys_fn keys,
                       void *keys_ctx, plm_manifest *manifest_out,
                       plm_envelope_header *header_out, unsigned char id[PLM_HASH_BYTES],
@@ -864,6 +933,17 @@ int plm_envelope_open_mode(int in_fd, const char *out_path, plm_envelope_keys_fn
                            plm_envelope_header *header_out, plm_envelope_mode mode,
                            unsigned char id[PLM_HASH_BYTES], plm_error *err)
 {
+	return plm_envelope_open_scratch(NULL, NULL, in_fd, out_path, keys, keys_ctx,
+	                                 manifest_out, header_out, mode, id, err);
+}
+
+int plm_envelope_open_scratch(plm_envelope_scratch *scratch,
+                              const plm_envelope_signature *known, int in_fd,
+                              const char *out_path, plm_envelope_keys_fn keys,
+                              void *keys_ctx, plm_manifest *manifest_out,
+                              plm_envelope_header *header_out, plm_envelope_mode mode,
+                              unsigned char id[PLM_HASH_BYTES], plm_error *err)
+{
 	static const plm_envelope_handlers handlers = {open_header, open_frame};
 	struct opener o;
 	plm_envelope_reader *r = NULL;
@@ -888,12 +968,9 @@ int plm_envelope_open_mode(int in_fd, const char *out_path, plm_envelope_keys_fn
 	o.mode = mode;
 	if ((rc = plm_init(err)) != 0)
 		goto out;
-	o.secrets = (struct opener_secrets *)plm_secret_alloc(sizeof(*o.secrets));
-	if (o.secrets == NULL) {
-		rc = plm_error_set(err, PLM_ERR_NOMEM,
-		                   "out of secure memory while opening an envelope");
+	o.secrets = scratch;
+	if (o.secrets == NULL && (rc = plm_envelope_scratch_new(&o.secrets, err)) != 0)
 		goto out;
-	}
 	o.stream = &o.secrets->stream;
 	o.doc_key = o.secrets->doc_key;
 	o.plain = o.secrets->plain;
@@ -905,6 +982,7 @@ int plm_envelope_open_mode(int in_fd, const char *out_path, plm_envelope_keys_fn
 
 	if ((rc = plm_envelope_reader_new(&r, &handlers, &o, err)) != 0)
 		goto out;
+	plm_envelope_reader_known(r, known);
 	if ((rc = open_read(r, in_fd, &o, digest, err)) != 0)
 		goto out;
 	/* Signature verified: now the payload's own completeness. */
@@ -956,6 +1034,9 @@ out:
 	}
 	plm_frame_ring_free(o.ring); /* before the buffers its thread uses */
 	plm_envelope_reader_free(r);
-	plm_secret_free(o.secrets); /* and the manifest in it */
+	if (scratch == NULL)
+		plm_secret_free(o.secrets); /* and the manifest in it */
+	else
+		scratch_wipe(scratch, o.plain_used); /* the caller's, reused */
 	return rc;
 }
