@@ -273,7 +273,8 @@ if section transfer; then
 	# One envelope per upload round: the same envelope twice would be a retry.
 	seal_next() {
 		"$CLIENT" seal "$HOMES/ita_fp" "$REVIEW" attachment "$BIG" "$W/up.env" \
-			>"$W/up.id" 2>>"$LOG"
+			>"$W/up.id" 2>>"$LOG" &&
+			sync "$W/up.env" # its writeback must not run during the timed transfers
 	}
 	upload_palermo() {
 		seal_next || return 1
