@@ -45,6 +45,7 @@ struct reader {
 	const struct stored_envelope *env; /* the envelope being opened */
 	plm_envelope_scratch *scratch;     /* secure memory of every opening */
 	struct cache_ahead *ahead;         /* signatures checked ahead, or NULL */
+	struct cache_copy copy;            /* the cached copy being opened */
 	char warning[PLM_ERROR_MESSAGE_MAX];
 };
 
@@ -157,6 +158,7 @@ void reader_free(struct reader *rd)
 	for (i = 0; i < rd->n_keys; i++)
 		plm_secret_free(rd->keys[i].key);
 	plm_envelope_scratch_free(rd->scratch);
+	free(rd->copy.bytes);
 	free(rd->people);
 	free(rd);
 }
@@ -411,7 +413,7 @@ int reader_open(struct reader *rd, const struct stored_envelope *env,
 	if (rd->cli->me == NULL)
 		return plm_error_set(err, PLM_ERR_INVALID,
 		                     "opening a document needs your identity");
-	if ((r = state_cache_open(rd->cli->state, env->id, &fd, &why)) != 0)
+	if ((r = state_cache_read(rd->cli->state, env->id, &rd->copy, &fd, &why)) != 0)
 		return plm_error_set(
 		    err, PLM_ERR_IO,
 		    "the cached copy of document %.12s cannot be read (%s); "
@@ -419,16 +421,26 @@ int reader_open(struct reader *rd, const struct stored_envelope *env,
 		    hex, why.message);
 	/* One piece of secure memory for all the documents this reader opens. */
 	if (rd->scratch == NULL && (r = plm_envelope_scratch_new(&rd->scratch, err)) != 0) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return r;
 	}
 	rd->env = env;
-	r = plm_envelope_open_scratch(rd->scratch,
-	                              cache_ahead_known(rd->ahead, env->seq, env->id), fd,
-	                              out_path, open_keys, rd, manifest, NULL,
-	                              PLM_ENVELOPE_AUTO, id, err);
+	/* A copy kept in the state is read from memory, a cache file from FD. */
+	if (fd < 0)
+		r = plm_envelope_open_bytes(rd->scratch,
+		                            cache_ahead_known(rd->ahead, env->seq, env->id),
+		                            rd->copy.bytes, rd->copy.len, out_path,
+		                            open_keys, rd, manifest, NULL,
+		                            PLM_ENVELOPE_AUTO, id, err);
+	else
+		r = plm_envelope_open_scratch(rd->scratch,
+		                              cache_ahead_known(rd->ahead, env->seq, env->id),
+		                              fd, out_path, open_keys, rd, manifest, NULL,
+		                              PLM_ENVELOPE_AUTO, id, err);
 	rd->env = NULL;
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	if (r == 0 && sodium_memcmp(id, env->id, PLM_HASH_BYTES) != 0)
 		r = plm_error_set(
 		    err, PLM_ERR_MISMATCH,

@@ -57,6 +57,20 @@ void state_path(const struct state *st, const char *sub,
  */
 int state_cache_open(struct state *st, const unsigned char id[PLM_HASH_BYTES], int *fd,
                      plm_error *err);
+/* A cached copy read into memory: BYTES (malloc, CAP long) holds LEN bytes. */
+struct cache_copy {
+	unsigned char *bytes;
+	size_t cap;
+	size_t len;
+};
+/*
+ * state_cache_open without the memory file: a copy kept in the state is
+ * copied into COPY (its buffer grown as needed, reused from call to call;
+ * the caller frees COPY->bytes) and *FD is -1; a copy kept as a file is
+ * opened to *FD as state_cache_open does. Same errors.
+ */
+int state_cache_read(struct state *st, const unsigned char id[PLM_HASH_BYTES],
+                     struct cache_copy *copy, int *fd, plm_error *err);
 /*
  * Keeps the LEN verified bytes of envelope ID in the state, inside the
  * caller's transaction (the sync stores them with the envelope's row).

@@ -326,5 +326,18 @@ int plm_envelope_open_scratch(plm_envelope_scratch *scratch,
                               void *keys_ctx, plm_manifest *manifest_out,
                               plm_envelope_header *header_out, plm_envelope_mode mode,
                               unsigned char id[PLM_HASH_BYTES], plm_error *err);
+/*
+ * plm_envelope_open_scratch reading the envelope from the LEN bytes at
+ * BYTES (NULL only when LEN is 0) instead of a descriptor: the same checks, in the same
+ * order, with the same errors (an envelope kept in memory, such as a
+ * cached copy in the client's state, needs no memory file).
+ */
+int plm_envelope_open_bytes(plm_envelope_scratch *scratch,
+                            const plm_envelope_signature *known,
+                            const unsigned char *bytes, size_t len,
+                            const char *out_path, plm_envelope_keys_fn keys,
+                            void *keys_ctx, plm_manifest *manifest_out,
+                            plm_envelope_header *header_out, plm_envelope_mode mode,
+                            unsigned char id[PLM_HASH_BYTES], plm_error *err);
 
 #endif

@@ -902,19 +902,49 @@ int plm_envelope_open(int in_fd, const char *out_path, plm_envelope_keys_fn keys
 	                              header_out, PLM_ENVELOPE_AUTO, id, err);
 }
 
+/* Where an opening reads the envelope from: FD, or the LEN bytes at BYTES. */
+struct open_source {
+	int in_memory;
+	int fd;
+	const unsigned char *bytes;
+	size_t len;
+};
+
 /*
- * Reads IN_FD into R and finishes it (digest and signature into DIGEST);
+ * Feeds the LEN bytes at BYTES to R in the pieces a read of a descriptor
+ * would give it, so that both sources drive the reader alike.
+ */
+static int reader_feed_bytes(plm_envelope_reader *r, const unsigned char *bytes,
+                             size_t len, plm_error *err)
+{
+	size_t k;
+	int rc = 0;
+
+	while (rc == 0 && len > 0) {
+		k = len < PLM_ENVELOPE_FRAME_MAX ? len : PLM_ENVELOPE_FRAME_MAX;
+		rc = plm_envelope_reader_feed(r, bytes, k, err);
+		bytes += k;
+		len -= k;
+	}
+	return rc;
+}
+
+/*
+ * Reads SRC into R and finishes it (digest and signature into DIGEST);
  * then, if O was pipelined, waits for the decrypting thread. The thread's
  * error wins: it concerns bytes before the reader's position, so it is the
  * one a single thread would have met first.
  */
-static int open_read(plm_envelope_reader *r, int in_fd, struct opener *o,
-                     unsigned char digest[PLM_HASH_BYTES], plm_error *err)
+static int open_read(plm_envelope_reader *r, const struct open_source *src,
+                     struct opener *o, unsigned char digest[PLM_HASH_BYTES],
+                     plm_error *err)
 {
 	plm_error ring_err;
 	int rc, ring_rc = 0;
 
-	if ((rc = reader_feed_fd(r, in_fd, err)) == 0)
+	rc = src->in_memory ? reader_feed_bytes(r, src->bytes, src->len, err)
+	                    : reader_feed_fd(r, src->fd, err);
+	if (rc == 0)
 		rc = plm_envelope_reader_finish(r, digest, err);
 	/* The frames still gathered go first, then everything is decrypted. */
 	if (o->ring != NULL &&
@@ -937,12 +967,13 @@ int plm_envelope_open_mode(int in_fd, const char *out_path, plm_envelope_keys_fn
 	                                 manifest_out, header_out, mode, id, err);
 }
 
-int plm_envelope_open_scratch(plm_envelope_scratch *scratch,
-                              const plm_envelope_signature *known, int in_fd,
-                              const char *out_path, plm_envelope_keys_fn keys,
-                              void *keys_ctx, plm_manifest *manifest_out,
-                              plm_envelope_header *header_out, plm_envelope_mode mode,
-                              unsigned char id[PLM_HASH_BYTES], plm_error *err)
+/* plm_envelope_open_scratch and plm_envelope_open_bytes, reading SRC. */
+static int open_source(plm_envelope_scratch *scratch, const plm_envelope_signature *known,
+                       const struct open_source *src, const char *out_path,
+                       plm_envelope_keys_fn keys, void *keys_ctx,
+                       plm_manifest *manifest_out, plm_envelope_header *header_out,
+                       plm_envelope_mode mode, unsigned char id[PLM_HASH_BYTES],
+                       plm_error *err)
 {
 	static const plm_envelope_handlers handlers = {open_header, open_frame};
 	struct opener o;
@@ -983,7 +1014,7 @@ int plm_envelope_open_scratch(plm_envelope_scratch *scratch,
 	if ((rc = plm_envelope_reader_new(&r, &handlers, &o, err)) != 0)
 		goto out;
 	plm_envelope_reader_known(r, known);
-	if ((rc = open_read(r, in_fd, &o, digest, err)) != 0)
+	if ((rc = open_read(r, src, &o, digest, err)) != 0)
 		goto out;
 	/* Signature verified: now the payload's own completeness. */
 	if (!o.final_seen) {
@@ -1039,4 +1070,39 @@ out:
 	else
 		scratch_wipe(scratch, o.plain_used); /* the caller's, reused */
 	return rc;
+}
+
+int plm_envelope_open_scratch(plm_envelope_scratch *scratch,
+                              const plm_envelope_signature *known, int in_fd,
+                              const char *out_path, plm_envelope_keys_fn keys,
+                              void *keys_ctx, plm_manifest *manifest_out,
+                              plm_envelope_header *header_out, plm_envelope_mode mode,
+                              unsigned char id[PLM_HASH_BYTES], plm_error *err)
+{
+	struct open_source src = {0, in_fd, NULL, 0};
+
+	return open_source(scratch, known, &src, out_path, keys, keys_ctx, manifest_out,
+	                   header_out, mode, id, err);
+}
+
+int plm_envelope_open_bytes(plm_envelope_scratch *scratch,
+                            const plm_envelope_signature *known,
+                            const unsigned char *bytes, size_t len,
+                            const char *out_path, plm_envelope_keys_fn keys,
+                            void *keys_ctx, plm_manifest *manifest_out,
+                            plm_envelope_header *header_out, plm_envelope_mode mode,
+                            unsigned char id[PLM_HASH_BYTES], plm_error *err)
+{
+	struct open_source src = {1, -1, bytes, len};
+
+	if (bytes == NULL && len > 0) {
+		if (id != NULL)
+			memset(id, 0, PLM_HASH_BYTES);
+		if (header_out != NULL)
+			memset(header_out, 0, sizeof(*header_out));
+		return plm_error_set(err, PLM_ERR_INVALID,
+		                     "opening an envelope from memory needs its bytes");
+	}
+	return open_source(scratch, known, &src, out_path, keys, keys_ctx, manifest_out,
+	                   header_out, mode, id, err);
 }

@@ -264,21 +264,55 @@ static struct keyring keyring_default(void)
 	return k;
 }
 
-/* Opens ENV (through a file) to OUT_PATH with keys K. */
+/*
+ * Opens ENV (through a file) to OUT_PATH with keys K. Every case also opens
+ * it from memory first (plm_envelope_open_bytes, which leaves OUT_PATH as it
+ * was on failure), and fails unless both sources give the same outcome:
+ * the same code, error sentence, id and header.
+ */
 static int open_with(const struct blob *env, const char *out_path, struct keyring *k,
                      plm_manifest *m, plm_envelope_header *h, unsigned char id[32],
                      plm_error *err)
 {
 	const char *in = fixture_path("open.in");
-	int fd, r;
+	unsigned char mem_id[32], fd_id[32];
+	plm_envelope_header mem_h, fd_h;
+	plm_manifest *mem_m = NULL;
+	plm_error mem_err;
+	int fd, r, mem_r;
 
+	if (plm_manifest_new(&mem_m, NULL) != 0)
+		abort();
+	plm_error_clear(&mem_err);
+	mem_r = plm_envelope_open_bytes(NULL, NULL, env->data, env->len, out_path,
+	                                keyring_keys, k, mem_m, &mem_h,
+	                                PLM_ENVELOPE_AUTO, mem_id,
+	                                &mem_err);
 	file_write(in, env->data, env->len);
 	fd = open(in, O_RDONLY);
 	if (fd < 0)
 		abort();
-	r = plm_envelope_open(fd, out_path, keyring_keys, k, m, h, id, err);
+	r = plm_envelope_open(fd, out_path, keyring_keys, k, m, &fd_h, fd_id, err);
 	close(fd);
 	unlink(in);
+	if (mem_r != r ||
+	    (err != NULL && r != 0 && strcmp(mem_err.message, err->message) != 0) ||
+	    memcmp(mem_id, fd_id, sizeof(fd_id)) != 0 ||
+	    (r == 0 && (mem_h.epoch != fd_h.epoch ||
+	                memcmp(mem_h.document_id, fd_h.document_id,
+	                       sizeof(fd_h.document_id)) != 0 ||
+	                memcmp(mem_h.key_commitment, fd_h.key_commitment,
+	                       sizeof(fd_h.key_commitment)) != 0)) ||
+	    (r == 0 && m != NULL && (strcmp(mem_m->title, m->title) != 0 ||
+	                             mem_m->size != m->size)))
+		check_fail(__FILE__, __LINE__,
+		           "opening from memory gave %d (%s), from a file %d", mem_r,
+		           mem_err.message, r);
+	plm_manifest_free(mem_m);
+	if (h != NULL)
+		*h = fd_h;
+	if (id != NULL)
+		memcpy(id, fd_id, sizeof(fd_id));
 	return r;
 }
 
@@ -1803,6 +1837,28 @@ static void test_open_output(void)
 	blob_free(&env);
 }
 
+/* Opening from memory: nothing at all is a truncated envelope, as an empty
+ * file is (open_with), and NULL bytes of a nonzero length are refused. */
+static void test_open_bytes_edges(void)
+{
+	struct keyring k = keyring_default();
+	struct blob empty = {(unsigned char *)"", 0};
+	unsigned char id[32];
+	plm_error err;
+
+	plm_error_clear(&err);
+	CHECK_INT(open_with(&empty, NULL, &k, NULL, NULL, id, &err), PLM_ERR_TRUNCATED);
+	plm_error_clear(&err);
+	CHECK_INT(plm_envelope_open_bytes(NULL, NULL, NULL, 0, NULL, keyring_keys, &k,
+	                                  NULL, NULL, PLM_ENVELOPE_AUTO, id, &err),
+	          PLM_ERR_TRUNCATED);
+	plm_error_clear(&err);
+	CHECK_INT(plm_envelope_open_bytes(NULL, NULL, NULL, 1, NULL, keyring_keys, &k,
+	                                  NULL, NULL, PLM_ENVELOPE_AUTO, id, &err),
+	          PLM_ERR_INVALID);
+	CHECK(strstr(err.message, "needs its bytes") != NULL);
+}
+
 static const struct check_case cases[] = {
     CHECK_CASE(test_manifest_roundtrip),
     CHECK_CASE(test_manifest_strict),
@@ -1833,6 +1889,7 @@ static const struct check_case cases[] = {
     CHECK_CASE(test_header_refusals),
     CHECK_CASE(test_frame_refusals),
     CHECK_CASE(test_open_output),
+    CHECK_CASE(test_open_bytes_edges),
 };
 
 CHECK_MAIN("test_envelope", cases)
